@@ -1,0 +1,185 @@
+//! `rhetor analyze`: inputs stream through the pipeline in bounded chunks
+//! processed in parallel; output keeps input order; a bad input is reported
+//! on stderr and the batch goes on.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use rhetor::ingest::{self, RawArticle, ReadOptions};
+use rhetor::output::{Analysis, OutputOptions};
+use rhetor::{Document, InputError, Pipeline};
+
+use crate::AnalyzeArgs;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Human,
+    Json,
+    Jsonl,
+}
+
+/// Built objects for one run.
+struct HiArgs {
+    inputs: Vec<Result<PathBuf, (PathBuf, InputError)>>,
+    mode: Mode,
+    read: ReadOptions,
+    output: OutputOptions,
+    pipeline: Pipeline,
+}
+
+impl HiArgs {
+    fn from_low(low: AnalyzeArgs) -> anyhow::Result<Self> {
+        if let Some(n) = low.threads {
+            // Extractors recurse over HTML trees: give workers a large stack.
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .stack_size(64 << 20)
+                .build_global()
+                .context("cannot start worker threads")?;
+        } else {
+            rayon::ThreadPoolBuilder::new()
+                .stack_size(64 << 20)
+                .build_global()
+                .context("cannot start worker threads")?;
+        }
+        let inputs = ingest::expand_paths(&low.paths);
+        let single = inputs.len() == 1
+            && inputs[0].as_ref().is_ok_and(|p| {
+                ingest::file_kind(p).is_some_and(|(k, _)| {
+                    !matches!(k, ingest::FileKind::Jsonl | ingest::FileKind::Warc)
+                })
+            });
+        let mode = if low.jsonl || (low.json && !single) {
+            Mode::Jsonl
+        } else if low.json {
+            Mode::Json
+        } else {
+            Mode::Human
+        };
+        Ok(HiArgs {
+            inputs,
+            mode,
+            read: ReadOptions {
+                max_bytes: low.max_bytes,
+            },
+            output: OutputOptions { tokens: low.tokens },
+            pipeline: Pipeline::default(),
+        })
+    }
+}
+
+/// One unit of work: an article to analyse, or an input that failed.
+type Item = (String, Result<RawArticle, InputError>);
+
+/// Runs the command; `Ok(false)` when some input failed.
+pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
+    let hi = HiArgs::from_low(low)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut ok = true;
+    let read = hi.read;
+    let items = hi.inputs.into_iter().flat_map(move |input| -> Box<dyn Iterator<Item = Item> + Send> {
+        match input {
+            Err((path, e)) => Box::new(std::iter::once((path.display().to_string(), Err(e)))),
+            Ok(path) => {
+                let name = path.display().to_string();
+                match ingest::open(&path, read) {
+                    Err(e) => Box::new(std::iter::once((name, Err(e)))),
+                    Ok(articles) => Box::new(articles.map(move |a| (name.clone(), a))),
+                }
+            }
+        }
+    });
+    let chunk_size = rayon::current_num_threads() * 8;
+    let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
+    let mut items = items.peekable();
+    while items.peek().is_some() {
+        chunk.clear();
+        chunk.extend(items.by_ref().take(chunk_size));
+        let results: Vec<(String, Result<Document, InputError>)> = std::mem::take(&mut chunk)
+            .into_par_iter()
+            .map(|(name, raw)| (name, raw.and_then(|r| hi.pipeline.run(r))))
+            .collect();
+        for (name, result) in results {
+            match result {
+                Ok(doc) => print_document(&mut out, &doc, hi.mode, hi.output)?,
+                Err(e) => {
+                    ok = false;
+                    out.flush()?;
+                    eprintln!("rhetor: {name}: {e}");
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ok)
+}
+
+fn print_document(
+    out: &mut impl Write,
+    doc: &Document,
+    mode: Mode,
+    opts: OutputOptions,
+) -> anyhow::Result<()> {
+    match mode {
+        Mode::Json => {
+            serde_json::to_writer_pretty(&mut *out, &Analysis::new(doc, opts))?;
+            writeln!(out)?;
+        }
+        Mode::Jsonl => {
+            serde_json::to_writer(&mut *out, &Analysis::new(doc, opts))?;
+            writeln!(out)?;
+        }
+        Mode::Human => print_human(out, doc)?,
+    }
+    Ok(())
+}
+
+fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
+    let source = match doc.source.record {
+        Some(r) => format!("{} #{r}", doc.source.path),
+        None => doc.source.path.clone(),
+    };
+    writeln!(out, "── {source}")?;
+    if let Some(t) = doc.title {
+        writeln!(out, "   title:    {}", doc.slice(t))?;
+    }
+    let author = doc
+        .author
+        .map(|a| doc.slice(a).to_string())
+        .or_else(|| doc.declared.author.clone());
+    if let Some(a) = author {
+        writeln!(out, "   author:   {a}")?;
+    }
+    if let Some(p) = &doc.declared.published {
+        writeln!(out, "   date:     {p}")?;
+    }
+    if let Some(l) = &doc.language {
+        writeln!(out, "   language: {} ({:.2})", l.code, l.confidence)?;
+    }
+    writeln!(
+        out,
+        "   {} paragraphs, {} sentences, {} words",
+        doc.body().count(),
+        doc.sentences.len(),
+        doc.word_count()
+    )?;
+    for block in &doc.blocks {
+        let text = doc.slice(block.span);
+        let short: String = text.chars().take(90).collect();
+        let ellipsis = if text.chars().count() > 90 { "…" } else { "" };
+        let tag = match block.kind {
+            rhetor::BlockKind::Title => "T",
+            rhetor::BlockKind::Byline => "B",
+            rhetor::BlockKind::Heading => "H",
+            rhetor::BlockKind::Paragraph => "¶",
+            rhetor::BlockKind::ListItem => "•",
+            rhetor::BlockKind::Quote => "\"",
+        };
+        writeln!(out, "   {tag} {short}{ellipsis}")?;
+    }
+    writeln!(out)
+}

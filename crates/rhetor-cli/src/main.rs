@@ -1,0 +1,61 @@
+//! `rhetor`: a thin binary over the `rhetor` library. Flags are parsed into
+//! `LowArgs` (clap), then turned into built objects (`HiArgs`) that the
+//! commands run with. Exit codes: 0 all good, 1 some input failed, 2 usage.
+
+mod analyze;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Shows how news and opinion articles argue, offline.
+#[derive(Debug, Parser)]
+#[command(name = "rhetor", version, about)]
+struct LowArgs {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyse articles (files, directories, `-` for stdin).
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Files or directories (searched recursively); `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print the analysis as JSON (one document) or JSONL (several).
+    #[arg(long)]
+    pub json: bool,
+    /// Print one JSON document per line, even for a single input.
+    #[arg(long, conflicts_with = "json")]
+    pub jsonl: bool,
+    /// Include every token (offsets and kind) in the JSON.
+    #[arg(long)]
+    pub tokens: bool,
+    /// Largest article accepted, in bytes (file, JSONL line or WARC record).
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    pub max_bytes: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let args = LowArgs::parse();
+    let result = match args.command {
+        Command::Analyze(a) => analyze::run(a),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("rhetor: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

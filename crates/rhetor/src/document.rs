@@ -1,0 +1,366 @@
+//! The one `Document` every stage enriches, and the alignment between its
+//! normalised `text` and the `original` input it came from.
+//!
+//! Internally every span is a byte range into `Document::text` (so slicing is
+//! free); the JSON output converts them to character offsets (see `output`).
+
+use serde::Serialize;
+
+/// A half-open byte range `[start, end)` into a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// What a block of the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    Title,
+    Byline,
+    Heading,
+    Paragraph,
+    ListItem,
+    Quote,
+}
+
+/// A language guess with its confidence in `[0, 1]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LanguageGuess {
+    /// ISO 639-1 code where one exists (fr, en, de…), else ISO 639-3.
+    pub code: String,
+    pub confidence: f64,
+}
+
+/// A block (title, heading, paragraph…) of the normalised text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub span: Span,
+    /// 1-based line of the block's first line in the original input (plain
+    /// text inputs; the SemEval labels address paragraphs by this number).
+    pub line: Option<usize>,
+    /// Physical lines of the input the block was joined from.
+    #[serde(skip)]
+    pub line_count: usize,
+    pub language: Option<LanguageGuess>,
+}
+
+/// A hyperlink found in the text (an `<a href>` of an HTML page, or a bare URL).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Link {
+    pub span: Span,
+    pub url: String,
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Source {
+    /// The file it was read from (`-` for standard input).
+    pub path: String,
+    /// Record number inside a container file (JSONL line, WARC record), 1-based.
+    pub record: Option<usize>,
+    pub url: Option<String>,
+    /// The outlet or site, when the input says so.
+    pub name: Option<String>,
+}
+
+/// The input format a document was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+    Jsonl,
+    Warc,
+}
+
+/// Metadata the input itself declared (HTML meta tags, JSONL fields).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeclaredMeta {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub id: Option<String>,
+}
+
+/// One piece of the alignment: normalised bytes `[norm_start, norm_start+len)`
+/// come from original bytes `[orig_start, orig_end)`. When `copied`, the two
+/// ranges are byte-identical; otherwise the normalised text is a replacement
+/// (a collapsed space, an NFC form, a joined line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    norm_start: usize,
+    norm_end: usize,
+    orig_start: usize,
+    orig_end: usize,
+    copied: bool,
+}
+
+/// Builds normalised text while recording where each piece came from, in the
+/// spirit of `tokenizers`' `NormalizedString`.
+#[derive(Debug, Default, Clone)]
+pub struct AlignedText {
+    text: String,
+    segments: Vec<Segment>,
+}
+
+impl AlignedText {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Appends `original[range]` verbatim.
+    pub fn push_copy(&mut self, original: &str, range: std::ops::Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let norm_start = self.text.len();
+        self.text.push_str(&original[range.clone()]);
+        let norm_end = self.text.len();
+        if let Some(last) = self.segments.last_mut() {
+            if last.copied && last.norm_end == norm_start && last.orig_end == range.start {
+                last.norm_end = norm_end;
+                last.orig_end = range.end;
+                return;
+            }
+        }
+        self.segments.push(Segment {
+            norm_start,
+            norm_end,
+            orig_start: range.start,
+            orig_end: range.end,
+            copied: true,
+        });
+    }
+
+    /// Appends `replacement`, which stands for `original[range]` (the range may
+    /// be empty for pure insertions).
+    pub fn push_replacement(&mut self, replacement: &str, range: std::ops::Range<usize>) {
+        let norm_start = self.text.len();
+        self.text.push_str(replacement);
+        self.segments.push(Segment {
+            norm_start,
+            norm_end: self.text.len(),
+            orig_start: range.start,
+            orig_end: range.end,
+            copied: false,
+        });
+    }
+
+    /// Removes the last `n` bytes (used to drop a trailing space); alignment
+    /// segments are trimmed to match.
+    pub fn truncate(&mut self, new_len: usize) {
+        self.text.truncate(new_len);
+        while let Some(last) = self.segments.last_mut() {
+            if last.norm_start >= new_len {
+                self.segments.pop();
+            } else {
+                if last.norm_end > new_len {
+                    if last.copied {
+                        last.orig_end -= last.norm_end - new_len;
+                    }
+                    last.norm_end = new_len;
+                }
+                break;
+            }
+        }
+    }
+
+    pub fn into_parts(self) -> (String, Alignment) {
+        (
+            self.text,
+            Alignment {
+                segments: self.segments,
+            },
+        )
+    }
+}
+
+/// Maps byte offsets of normalised text back to the original and forth.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Alignment {
+    segments: Vec<Segment>,
+}
+
+impl Alignment {
+    /// The identity alignment for a text that was not changed.
+    pub fn identity(len: usize) -> Self {
+        Alignment {
+            segments: vec![Segment {
+                norm_start: 0,
+                norm_end: len,
+                orig_start: 0,
+                orig_end: len,
+                copied: true,
+            }],
+        }
+    }
+
+    /// Original byte range of the normalised byte range `span`.
+    pub fn to_original(&self, span: Span) -> Span {
+        if self.segments.is_empty() {
+            return Span::new(0, 0);
+        }
+        let start = self.map_norm(span.start, true);
+        let end = self.map_norm(span.end, false).max(start);
+        Span::new(start, end)
+    }
+
+    fn map_norm(&self, pos: usize, is_start: bool) -> usize {
+        // Index of the segment containing pos (for ends, the one ending at pos).
+        let idx = if is_start {
+            self.segments.partition_point(|s| s.norm_end <= pos)
+        } else {
+            self.segments.partition_point(|s| s.norm_end < pos)
+        };
+        let Some(seg) = self.segments.get(idx.min(self.segments.len() - 1)) else {
+            return 0;
+        };
+        if pos <= seg.norm_start {
+            return seg.orig_start;
+        }
+        if pos >= seg.norm_end {
+            return seg.orig_end;
+        }
+        if seg.copied {
+            seg.orig_start + (pos - seg.norm_start)
+        } else if is_start {
+            seg.orig_start
+        } else {
+            seg.orig_end
+        }
+    }
+
+    /// Normalised byte offset for an original byte offset: inside copied text
+    /// it is exact; inside replaced text it snaps to the replacement's start;
+    /// inside dropped text to the next kept text.
+    pub fn from_original(&self, pos: usize) -> usize {
+        let idx = self.segments.partition_point(|s| s.orig_end <= pos);
+        match self.segments.get(idx) {
+            None => self.segments.last().map_or(0, |s| s.norm_end),
+            Some(seg) if pos <= seg.orig_start => seg.norm_start,
+            Some(seg) if seg.copied => seg.norm_start + (pos - seg.orig_start),
+            Some(seg) => seg.norm_start,
+        }
+    }
+}
+
+/// The article as every stage sees it: the original input, the normalised
+/// text, their alignment, and what stages have found so far.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub source: Source,
+    pub format: Format,
+    /// Encoding the bytes were decoded from (e.g. "UTF-8", "windows-1252").
+    pub encoding: String,
+    /// The decoded input (for HTML: the extracted text before normalisation).
+    pub original: String,
+    /// The normalised text all spans point into.
+    pub text: String,
+    pub alignment: Alignment,
+    pub declared: DeclaredMeta,
+    pub blocks: Vec<Block>,
+    pub links: Vec<Link>,
+    pub title: Option<Span>,
+    pub author: Option<Span>,
+    pub language: Option<LanguageGuess>,
+    pub sentences: Vec<Span>,
+}
+
+impl Document {
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.start..span.end]
+    }
+
+    /// Content hash of the normalised text (hex, 128 bits of SHA-256).
+    pub fn id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.text.as_bytes());
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The blocks that carry running text (paragraphs, list items, quotes).
+    pub fn body(&self) -> impl Iterator<Item = &Block> {
+        self.blocks.iter().filter(|b| {
+            matches!(
+                b.kind,
+                BlockKind::Paragraph | BlockKind::ListItem | BlockKind::Quote
+            )
+        })
+    }
+
+    /// Number of words (whitespace-separated runs containing a letter or digit).
+    pub fn word_count(&self) -> usize {
+        self.text
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_maps_copies_and_replacements() {
+        let original = "ab  cd\r\nef";
+        let mut b = AlignedText::new();
+        b.push_copy(original, 0..2);
+        b.push_replacement(" ", 2..4);
+        b.push_copy(original, 4..6);
+        b.push_replacement(" ", 6..8);
+        b.push_copy(original, 8..10);
+        let (text, al) = b.into_parts();
+        assert_eq!(text, "ab cd ef");
+        assert_eq!(al.to_original(Span::new(3, 5)), Span::new(4, 6));
+        assert_eq!(al.to_original(Span::new(6, 8)), Span::new(8, 10));
+        assert_eq!(al.to_original(Span::new(0, 8)), Span::new(0, 10));
+        assert_eq!(al.from_original(4), 3);
+        assert_eq!(al.from_original(9), 7);
+        assert_eq!(al.from_original(3), 2);
+    }
+
+    #[test]
+    fn truncate_trims_segments() {
+        let original = "abc def";
+        let mut b = AlignedText::new();
+        b.push_copy(original, 0..4);
+        b.push_copy(original, 4..7);
+        b.truncate(3);
+        let (text, al) = b.into_parts();
+        assert_eq!(text, "abc");
+        assert_eq!(al.to_original(Span::new(0, 3)), Span::new(0, 3));
+    }
+}

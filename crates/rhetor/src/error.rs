@@ -1,0 +1,51 @@
+//! Typed errors of the library.
+
+use std::path::PathBuf;
+
+/// Why one input could not be read. Shown to users as one line after the
+/// file name, so messages are short and say what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("no such file or directory")]
+    NotFound,
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("empty input")]
+    Empty,
+    #[error("not text: {0}")]
+    Binary(String),
+    #[error("too large: {size} bytes, the limit is {limit} (--max-bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("HTML nested {0} levels deep (the limit is 512)")]
+    TooDeep(usize),
+    #[error("no article text found in the HTML")]
+    NoContent,
+    #[error("line {line}: {reason}")]
+    Jsonl { line: usize, reason: String },
+    #[error("record {record}: {reason}")]
+    Warc { record: usize, reason: String },
+    #[error("unsupported file type {0:?} (expected .txt, .md, .html, .htm, .jsonl, .warc, .warc.gz)")]
+    Unsupported(String),
+}
+
+/// A failure tied to the file (or record) it came from.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct FileError {
+    pub path: PathBuf,
+    #[source]
+    pub source: InputError,
+}
+
+/// Errors of model files and lexicons.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}

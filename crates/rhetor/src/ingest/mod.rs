@@ -1,0 +1,399 @@
+//! Reading inputs: files, directories, standard input; plain text, Markdown,
+//! HTML, JSONL and WARC, optionally gzip-compressed. Every input becomes one
+//! or more [`RawArticle`]s; a bad one becomes an [`InputError`] and the rest
+//! go on.
+
+pub mod decode;
+pub mod html;
+pub mod warc;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::document::{DeclaredMeta, Format, Source};
+use crate::error::InputError;
+
+/// The body of an article before normalisation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Text(String),
+    Markdown(String),
+    Html(String),
+}
+
+/// One article as read from its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawArticle {
+    pub source: Source,
+    pub format: Format,
+    pub encoding: String,
+    pub body: Body,
+    pub declared: DeclaredMeta,
+}
+
+/// Limits that keep memory bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Largest single article (file, JSONL line or WARC record), in bytes.
+    pub max_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// What kind of file a path names, from its extension (after a `.gz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Text,
+    Markdown,
+    Html,
+    Jsonl,
+    Warc,
+}
+
+/// Returns the kind and whether the file is gzip-compressed.
+pub fn file_kind(path: &Path) -> Option<(FileKind, bool)> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (name, gz) = match name.strip_suffix(".gz") {
+        Some(inner) => (inner.to_string(), true),
+        None => (name, false),
+    };
+    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+    let kind = match ext {
+        "txt" | "text" => FileKind::Text,
+        "md" | "markdown" => FileKind::Markdown,
+        "html" | "htm" | "xhtml" => FileKind::Html,
+        "jsonl" | "ndjson" => FileKind::Jsonl,
+        "warc" => FileKind::Warc,
+        _ => return None,
+    };
+    Some((kind, gz))
+}
+
+/// Expands the user's paths: files as given, directories recursively (only
+/// files of a known kind, in sorted order). A missing path is an error item.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, InputError)>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            out.push(Ok(path.clone()));
+        } else if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found, &mut out);
+            found.sort();
+            out.extend(found.into_iter().map(Ok));
+        } else if path.exists() {
+            out.push(Ok(path.clone()));
+        } else {
+            out.push(Err((path.clone(), InputError::NotFound)));
+        }
+    }
+    out
+}
+
+fn walk(
+    dir: &Path,
+    found: &mut Vec<PathBuf>,
+    errors: &mut Vec<Result<PathBuf, (PathBuf, InputError)>>,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(Err((dir.to_path_buf(), InputError::Io(e))));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            walk(&path, found, errors);
+        } else if file_kind(&path).is_some() {
+            found.push(path);
+        }
+    }
+}
+
+/// Stream of articles (or errors) from one input.
+pub type Articles = Box<dyn Iterator<Item = Result<RawArticle, InputError>> + Send>;
+
+/// Opens one input. `-` is standard input (sniffed: HTML, JSONL or text).
+pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
+    let display = path.display().to_string();
+    let (kind, gz, reader): (FileKind, bool, Box<dyn BufRead + Send>) = if display == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(opts.max_bytes + 1)
+            .read_to_end(&mut bytes)?;
+        check_size(bytes.len() as u64, opts)?;
+        let kind = sniff(&bytes);
+        (kind, false, Box::new(std::io::Cursor::new(bytes)))
+    } else {
+        let (kind, gz) = match file_kind(path) {
+            Some(k) => k,
+            None => {
+                // An explicitly named file of unknown kind: sniff its content.
+                let mut head = vec![0; 4096];
+                let n = File::open(path)?.read(&mut head)?;
+                head.truncate(n);
+                if head.starts_with(&[0x1f, 0x8b]) {
+                    return Err(InputError::Unsupported(display));
+                }
+                (sniff(&head), false)
+            }
+        };
+        let file = File::open(path)?;
+        let size = file.metadata()?.len();
+        if !gz && !matches!(kind, FileKind::Jsonl | FileKind::Warc) {
+            check_size(size, opts)?;
+        }
+        let reader: Box<dyn BufRead + Send> = if gz {
+            Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+                BufReader::new(file),
+            )))
+        } else {
+            Box::new(BufReader::new(file))
+        };
+        (kind, gz, reader)
+    };
+    let source = Source {
+        path: display,
+        ..Source::default()
+    };
+    match kind {
+        FileKind::Jsonl => Ok(Box::new(jsonl_articles(reader, source, opts))),
+        FileKind::Warc => Ok(Box::new(warc_articles(reader, source, opts))),
+        FileKind::Text | FileKind::Markdown | FileKind::Html => {
+            let mut bytes = Vec::new();
+            reader
+                .take(opts.max_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| {
+                    if gz {
+                        InputError::Binary(format!("corrupt or truncated gzip: {e}"))
+                    } else {
+                        InputError::Io(e)
+                    }
+                })?;
+            check_size(bytes.len() as u64, opts)?;
+            let decoded = decode::decode(&bytes)?;
+            let (body, format) = match kind {
+                FileKind::Html => (Body::Html(decoded.text), Format::Html),
+                FileKind::Markdown => (Body::Markdown(decoded.text), Format::Markdown),
+                _ => (Body::Text(decoded.text), Format::Text),
+            };
+            let article = RawArticle {
+                source,
+                format,
+                encoding: decoded.encoding.to_string(),
+                body,
+                declared: DeclaredMeta::default(),
+            };
+            Ok(Box::new(std::iter::once(Ok(article))))
+        }
+    }
+}
+
+fn check_size(size: u64, opts: ReadOptions) -> Result<(), InputError> {
+    if size > opts.max_bytes {
+        return Err(InputError::TooLarge {
+            size,
+            limit: opts.max_bytes,
+        });
+    }
+    Ok(())
+}
+
+fn sniff(head: &[u8]) -> FileKind {
+    let text = String::from_utf8_lossy(&head[..head.len().min(2048)]);
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let lower = t.get(..t.len().min(200)).unwrap_or("").to_ascii_lowercase();
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.starts_with("<?xml") {
+        FileKind::Html
+    } else if t.starts_with('{') {
+        FileKind::Jsonl
+    } else if t.starts_with("WARC/") {
+        FileKind::Warc
+    } else {
+        FileKind::Text
+    }
+}
+
+/// One JSON object per line: `text` or `html`, and optional `id`, `title`,
+/// `url`, `source`, `author`, `published`.
+#[derive(Debug, serde::Deserialize)]
+struct JsonlRecord {
+    text: Option<String>,
+    html: Option<String>,
+    id: Option<serde_json::Value>,
+    title: Option<String>,
+    url: Option<String>,
+    source: Option<String>,
+    author: Option<String>,
+    published: Option<String>,
+}
+
+fn jsonl_articles(
+    reader: Box<dyn BufRead + Send>,
+    source: Source,
+    opts: ReadOptions,
+) -> impl Iterator<Item = Result<RawArticle, InputError>> + Send {
+    let mut lines = reader.split(b'\n').enumerate();
+    let mut done = false;
+    std::iter::from_fn(move || loop {
+        if done {
+            return None;
+        }
+        let (index, line) = lines.next()?;
+        let line_no = index + 1;
+        let err = |reason: String| InputError::Jsonl {
+            line: line_no,
+            reason,
+        };
+        let bytes = match line {
+            Ok(b) => b,
+            Err(e) => {
+                done = true;
+                return Some(Err(err(format!("cannot read (truncated or corrupt?): {e}"))));
+            }
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if bytes.len() as u64 > opts.max_bytes {
+            return Some(Err(err(format!("{} bytes, over --max-bytes", bytes.len()))));
+        }
+        let record: JsonlRecord = match serde_json::from_slice(&bytes) {
+            Ok(r) => r,
+            Err(e) => return Some(Err(err(format!("invalid JSON: {e}")))),
+        };
+        let (body, format) = match (record.text, record.html) {
+            (Some(t), _) if !t.trim().is_empty() => (Body::Text(t), Format::Jsonl),
+            (_, Some(h)) if !h.trim().is_empty() => (Body::Html(h), Format::Jsonl),
+            _ => return Some(Err(err("no \"text\" or \"html\" field".into()))),
+        };
+        let id = record.id.map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        });
+        return Some(Ok(RawArticle {
+            source: Source {
+                path: source.path.clone(),
+                record: Some(line_no),
+                url: record.url,
+                name: record.source,
+            },
+            format,
+            encoding: "UTF-8".into(),
+            body,
+            declared: DeclaredMeta {
+                title: record.title,
+                author: record.author,
+                published: record.published,
+                id,
+            },
+        }));
+    })
+}
+
+fn warc_articles(
+    reader: Box<dyn BufRead + Send>,
+    source: Source,
+    opts: ReadOptions,
+) -> impl Iterator<Item = Result<RawArticle, InputError>> + Send {
+    let mut records = warc::WarcReader::new(reader, opts.max_bytes);
+    let mut pages = 0usize;
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        if finished {
+            return None;
+        }
+        loop {
+            match records.next() {
+                None => {
+                    finished = true;
+                    if pages == 0 {
+                        return Some(Err(InputError::Warc {
+                            record: 0,
+                            reason: "no HTML response record in the archive".into(),
+                        }));
+                    }
+                    return None;
+                }
+                Some(Err(e)) => return Some(Err(e)),
+                Some(Ok(warc::WarcItem::NotHtml { record, what })) => {
+                    // Not a failure of the archive: note it and go on.
+                    log_skip(&source.path, record, &what);
+                }
+                Some(Ok(warc::WarcItem::Page(page))) => {
+                    let decoded = match decode::decode(&page.body) {
+                        Ok(d) => d,
+                        Err(e) => {
+                            return Some(Err(InputError::Warc {
+                                record: page.record,
+                                reason: e.to_string(),
+                            }))
+                        }
+                    };
+                    pages += 1;
+                    return Some(Ok(RawArticle {
+                        source: Source {
+                            path: source.path.clone(),
+                            record: Some(page.record),
+                            url: page.url,
+                            name: None,
+                        },
+                        format: Format::Warc,
+                        encoding: decoded.encoding.to_string(),
+                        body: Body::Html(decoded.text),
+                        declared: DeclaredMeta {
+                            published: page.date.map(|d| d.chars().take(10).collect()),
+                            ..DeclaredMeta::default()
+                        },
+                    }));
+                }
+            }
+        }
+    })
+}
+
+fn log_skip(path: &str, record: usize, what: &str) {
+    eprintln!("rhetor: note: {path}: record {record} skipped: not HTML ({what})");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_from_names() {
+        assert_eq!(file_kind(Path::new("a/b.TXT")), Some((FileKind::Text, false)));
+        assert_eq!(file_kind(Path::new("x.warc.gz")), Some((FileKind::Warc, true)));
+        assert_eq!(file_kind(Path::new("x.html.gz")), Some((FileKind::Html, true)));
+        assert_eq!(file_kind(Path::new("x.png")), None);
+    }
+
+    #[test]
+    fn jsonl_records_and_bad_lines() {
+        let data = "{\"text\":\"Bonjour le monde.\",\"id\":7,\"source\":\"AFP\"}\nnot json\n\n{\"title\":\"x\"}\n";
+        let items: Vec<_> = jsonl_articles(
+            Box::new(std::io::Cursor::new(data.as_bytes().to_vec())),
+            Source::default(),
+            ReadOptions::default(),
+        )
+        .collect();
+        assert_eq!(items.len(), 3);
+        let first = items[0].as_ref().unwrap();
+        assert_eq!(first.declared.id.as_deref(), Some("7"));
+        assert_eq!(first.source.name.as_deref(), Some("AFP"));
+        assert!(matches!(items[1], Err(InputError::Jsonl { line: 2, .. })));
+        assert!(matches!(items[2], Err(InputError::Jsonl { line: 4, .. })));
+    }
+}

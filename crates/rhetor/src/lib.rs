@@ -1,0 +1,21 @@
+//! rhetor: offline analysis of how news and opinion articles argue.
+//!
+//! The library is a pipeline over one [`Document`]: [`ingest`] reads inputs,
+//! [`normalize`] builds the normalised text with an alignment back to the
+//! original, then [`pipeline::Stage`]s enrich it ([`structure`], [`lang`],
+//! [`segment`]…), and [`output`] renders the versioned JSON analysis.
+//! `ARCHITECTURE.md` at the repository root walks the source.
+
+pub mod document;
+pub mod error;
+pub mod ingest;
+pub mod lang;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+pub mod segment;
+pub mod structure;
+
+pub use document::{Block, BlockKind, Document, Span};
+pub use error::{FileError, InputError};
+pub use pipeline::{Pipeline, Stage};

@@ -1,0 +1,226 @@
+//! The JSON analysis (schema `rhetor.analysis/1`, documented in
+//! `docs/schema.md`). Offsets here are character offsets (Unicode scalar
+//! values, end exclusive) into `text`, the convention of the SemEval data;
+//! `source_start`/`source_end` point into the original input.
+
+use serde::Serialize;
+
+use crate::document::{BlockKind, Document, LanguageGuess, Source, Span};
+use crate::segment;
+
+/// Version of the JSON schema; bumped on incompatible changes.
+pub const SCHEMA: &str = "rhetor.analysis/1";
+
+/// Byte → character offset conversion for one text.
+pub struct CharIndex {
+    /// Byte offset of every character, when the text is not ASCII.
+    starts: Option<Vec<usize>>,
+    len_chars: usize,
+}
+
+impl CharIndex {
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            CharIndex {
+                starts: None,
+                len_chars: text.len(),
+            }
+        } else {
+            let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            CharIndex {
+                len_chars: starts.len(),
+                starts: Some(starts),
+            }
+        }
+    }
+
+    /// Character offset of a byte offset (which must be a char boundary).
+    pub fn char_of(&self, byte: usize) -> usize {
+        match &self.starts {
+            None => byte,
+            Some(starts) => starts.partition_point(|&b| b < byte).min(self.len_chars),
+        }
+    }
+
+    /// Byte offset of a character offset.
+    pub fn byte_of(&self, ch: usize, text_len: usize) -> usize {
+        match &self.starts {
+            None => ch.min(text_len),
+            Some(starts) => starts.get(ch).copied().unwrap_or(text_len),
+        }
+    }
+}
+
+/// A span in character offsets with its text.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TextSpan {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParagraphOut {
+    pub index: usize,
+    pub kind: BlockKind,
+    pub start: usize,
+    pub end: usize,
+    /// Character offsets of the block in the original input.
+    pub source_start: usize,
+    pub source_end: usize,
+    /// 1-based line number in the original plain-text input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub text: String,
+    pub language: Option<LanguageGuess>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SentenceOut {
+    pub start: usize,
+    pub end: usize,
+    pub paragraph: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkOut {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenOut {
+    pub start: usize,
+    pub end: usize,
+    pub kind: &'static str,
+}
+
+/// The analysis of one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub schema: &'static str,
+    pub id: String,
+    /// The identifier the input gave (JSONL `id`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_id: Option<String>,
+    pub source: Source,
+    pub format: crate::document::Format,
+    pub encoding: String,
+    pub language: Option<LanguageGuess>,
+    pub title: Option<TextSpan>,
+    pub author: Option<TextSpan>,
+    /// Author as declared by the input when it is not in the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_author: Option<String>,
+    pub published: Option<String>,
+    pub word_count: usize,
+    pub paragraphs: Vec<ParagraphOut>,
+    pub sentences: Vec<SentenceOut>,
+    pub links: Vec<LinkOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Vec<TokenOut>>,
+    pub text: String,
+}
+
+/// What to include beyond the defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputOptions {
+    pub tokens: bool,
+}
+
+impl Analysis {
+    pub fn new(doc: &Document, opts: OutputOptions) -> Self {
+        let index = CharIndex::new(&doc.text);
+        let original_index = CharIndex::new(&doc.original);
+        let text_span = |s: Span| TextSpan {
+            start: index.char_of(s.start),
+            end: index.char_of(s.end),
+            text: doc.slice(s).to_string(),
+        };
+        let paragraphs = doc
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let orig = doc.alignment.to_original(b.span);
+                ParagraphOut {
+                    index: i,
+                    kind: b.kind,
+                    start: index.char_of(b.span.start),
+                    end: index.char_of(b.span.end),
+                    source_start: original_index.char_of(orig.start),
+                    source_end: original_index.char_of(orig.end),
+                    line: b.line,
+                    text: doc.slice(b.span).to_string(),
+                    language: b.language.clone(),
+                }
+            })
+            .collect();
+        let mut block = 0;
+        let sentences = doc
+            .sentences
+            .iter()
+            .map(|s| {
+                while block + 1 < doc.blocks.len() && doc.blocks[block].span.end <= s.start {
+                    block += 1;
+                }
+                SentenceOut {
+                    start: index.char_of(s.start),
+                    end: index.char_of(s.end),
+                    paragraph: block,
+                }
+            })
+            .collect();
+        let links = doc
+            .links
+            .iter()
+            .map(|l| LinkOut {
+                start: index.char_of(l.span.start),
+                end: index.char_of(l.span.end),
+                text: doc.slice(l.span).to_string(),
+                url: l.url.clone(),
+            })
+            .collect();
+        let tokens = opts.tokens.then(|| {
+            doc.blocks
+                .iter()
+                .flat_map(|b| segment::tokenize(&doc.text, b.span))
+                .map(|t| TokenOut {
+                    start: index.char_of(t.span.start),
+                    end: index.char_of(t.span.end),
+                    kind: match t.kind {
+                        segment::TokenKind::Word => "word",
+                        segment::TokenKind::Number => "number",
+                        segment::TokenKind::Punct => "punct",
+                    },
+                })
+                .collect()
+        });
+        let author = doc.author.map(text_span);
+        Analysis {
+            schema: SCHEMA,
+            id: doc.id(),
+            input_id: doc.declared.id.clone(),
+            source: doc.source.clone(),
+            format: doc.format,
+            encoding: doc.encoding.clone(),
+            language: doc.language.clone(),
+            title: doc.title.map(text_span),
+            declared_author: if author.is_none() {
+                doc.declared.author.clone()
+            } else {
+                None
+            },
+            author,
+            published: doc.declared.published.clone(),
+            word_count: doc.word_count(),
+            paragraphs,
+            sentences,
+            links,
+            tokens,
+            text: doc.text.clone(),
+        }
+    }
+}
