@@ -81,18 +81,23 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     let mut out = BufWriter::new(stdout.lock());
     let mut ok = true;
     let read = hi.read;
-    let items = hi.inputs.into_iter().flat_map(move |input| -> Box<dyn Iterator<Item = Item> + Send> {
-        match input {
-            Err((path, e)) => Box::new(std::iter::once((path.display().to_string(), Err(e)))),
-            Ok(path) => {
-                let name = path.display().to_string();
-                match ingest::open(&path, read) {
-                    Err(e) => Box::new(std::iter::once((name, Err(e)))),
-                    Ok(articles) => Box::new(articles.map(move |a| (name.clone(), a))),
+    let items =
+        hi.inputs
+            .into_iter()
+            .flat_map(move |input| -> Box<dyn Iterator<Item = Item> + Send> {
+                match input {
+                    Err((path, e)) => {
+                        Box::new(std::iter::once((path.display().to_string(), Err(e))))
+                    }
+                    Ok(path) => {
+                        let name = path.display().to_string();
+                        match ingest::open(&path, read) {
+                            Err(e) => Box::new(std::iter::once((name, Err(e)))),
+                            Ok(articles) => Box::new(articles.map(move |a| (name.clone(), a))),
+                        }
+                    }
                 }
-            }
-        }
-    });
+            });
     let chunk_size = rayon::current_num_threads() * 8;
     let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
     let mut items = items.peekable();

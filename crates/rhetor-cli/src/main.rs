@@ -3,6 +3,7 @@
 //! commands run with. Exit codes: 0 all good, 1 some input failed, 2 usage.
 
 mod analyze;
+mod bench;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ struct LowArgs {
 enum Command {
     /// Analyse articles (files, directories, `-` for stdin).
     Analyze(AnalyzeArgs),
+    /// Measure throughput on a folder of articles (e.g. the SemEval training set).
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
     let args = LowArgs::parse();
     let result = match args.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -24,7 +24,9 @@ pub enum InputError {
     Jsonl { line: usize, reason: String },
     #[error("record {record}: {reason}")]
     Warc { record: usize, reason: String },
-    #[error("unsupported file type {0:?} (expected .txt, .md, .html, .htm, .jsonl, .warc, .warc.gz)")]
+    #[error(
+        "unsupported file type {0:?} (expected .txt, .md, .html, .htm, .jsonl, .warc, .warc.gz)"
+    )]
     Unsupported(String),
 }
 

@@ -57,15 +57,102 @@ const TERMINAL: &[char] = &['.', '!', '?', '…', ':', ';', '»', '"', '”', ')
 
 /// Compound prefixes whose hyphen survives a line break ("nord-\ncoréen").
 const COMPOUND_PREFIXES: &[&str] = &[
-    "nord", "sud", "est", "ouest", "anti", "pro", "pré", "post", "ex", "non", "néo", "semi",
-    "demi", "mi", "contre", "sous", "sur", "vice", "extra", "ultra", "arrière", "avant", "après",
-    "franco", "euro", "russo", "sino", "ukraino", "américano", "germano", "anglo", "afro",
-    "indo", "judéo", "socio", "politico", "grand", "grande", "petit", "petite", "belle", "beau",
-    "porte", "garde", "chef", "peut", "c'est", "self", "well", "co", "cross", "multi", "long",
-    "short", "high", "low", "full", "half", "pre", "north", "south", "east", "west", "so",
-    "mid", "over", "under", "ill", "all", "nato", "otan", "us", "eu", "ue", "covid", "pseudo",
-    "quasi", "inter", "intra", "trans", "auto", "macro", "micro", "mini", "maxi", "hyper",
-    "super", "soi", "moi", "lui", "elle", "eux", "celui", "celle", "ceux", "celles",
+    "nord",
+    "sud",
+    "est",
+    "ouest",
+    "anti",
+    "pro",
+    "pré",
+    "post",
+    "ex",
+    "non",
+    "néo",
+    "semi",
+    "demi",
+    "mi",
+    "contre",
+    "sous",
+    "sur",
+    "vice",
+    "extra",
+    "ultra",
+    "arrière",
+    "avant",
+    "après",
+    "franco",
+    "euro",
+    "russo",
+    "sino",
+    "ukraino",
+    "américano",
+    "germano",
+    "anglo",
+    "afro",
+    "indo",
+    "judéo",
+    "socio",
+    "politico",
+    "grand",
+    "grande",
+    "petit",
+    "petite",
+    "belle",
+    "beau",
+    "porte",
+    "garde",
+    "chef",
+    "peut",
+    "c'est",
+    "self",
+    "well",
+    "co",
+    "cross",
+    "multi",
+    "long",
+    "short",
+    "high",
+    "low",
+    "full",
+    "half",
+    "pre",
+    "north",
+    "south",
+    "east",
+    "west",
+    "so",
+    "mid",
+    "over",
+    "under",
+    "ill",
+    "all",
+    "nato",
+    "otan",
+    "us",
+    "eu",
+    "ue",
+    "covid",
+    "pseudo",
+    "quasi",
+    "inter",
+    "intra",
+    "trans",
+    "auto",
+    "macro",
+    "micro",
+    "mini",
+    "maxi",
+    "hyper",
+    "super",
+    "soi",
+    "moi",
+    "lui",
+    "elle",
+    "eux",
+    "celui",
+    "celle",
+    "ceux",
+    "celles",
 ];
 
 /// Suffixes that follow a hyphen in French ("dit-il", "celui-ci").
@@ -94,8 +181,8 @@ pub fn plain_blocks(original: &str, opts: PlainOptions) -> Vec<RawBlock> {
     let mut blank_gap = true;
     for (index, range) in lines.iter().enumerate() {
         let content = &original[range.clone()];
-        if content.trim().is_empty() || dropped.contains(&index) {
-            if content.trim().is_empty() {
+        if is_blank(content) || dropped.contains(&index) {
+            if is_blank(content) {
                 blank_gap = true;
                 if let Some(block) = current.take() {
                     blocks.push(block);
@@ -190,6 +277,19 @@ pub fn physical_lines(text: &str) -> Vec<Range<usize>> {
     lines
 }
 
+/// Blank: nothing but whitespace and invisible characters.
+fn is_blank(line: &str) -> bool {
+    line.chars()
+        .all(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{feff}' | '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
+    )
+}
+
 fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
     let s = &text[range.clone()];
     let lead = s.len() - s.trim_start().len();
@@ -198,7 +298,12 @@ fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 fn char_len(text: &str, range: &Range<usize>) -> usize {
-    text[range.clone()].trim().chars().count()
+    let line = &text[range.clone()];
+    if is_blank(line) {
+        0
+    } else {
+        line.trim().chars().count()
+    }
 }
 
 /// 90th percentile of non-blank line lengths, in characters.
@@ -223,10 +328,7 @@ fn looks_hard_wrapped(text: &str, lines: &[Range<usize>]) -> bool {
     if count < 4 {
         return false;
     }
-    let continued = nonblank
-        .windows(2)
-        .filter(|w| w[0] && w[1])
-        .count();
+    let continued = nonblank.windows(2).filter(|w| w[0] && w[1]).count();
     continued * 2 >= count && wrap_width(text, lines) <= 110
 }
 
@@ -248,9 +350,9 @@ fn dropped_lines(text: &str, lines: &[Range<usize>]) -> HashSet<usize> {
         }
         let blank_before = i == 0 || text[lines[i - 1].clone()].trim().is_empty();
         let blank_after = i + 1 == lines.len() || text[lines[i + 1].clone()].trim().is_empty();
-        if blank_before && blank_after && is_page_number(t) {
-            dropped.insert(i);
-        } else if counts.get(t).copied().unwrap_or(0) >= 3 && t.chars().count() <= 80 {
+        let page_number = blank_before && blank_after && is_page_number(t);
+        let running_header = counts.get(t).copied().unwrap_or(0) >= 3 && t.chars().count() <= 80;
+        if page_number || running_header {
             dropped.insert(i);
         }
     }
@@ -297,11 +399,17 @@ fn looks_like_list_item(s: &str) -> bool {
 }
 
 fn last_token(s: &str) -> &str {
-    s.trim_end().rsplit(char::is_whitespace).next().unwrap_or("")
+    s.trim_end()
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or("")
 }
 
 fn first_token(s: &str) -> &str {
-    s.trim_start().split(char::is_whitespace).next().unwrap_or("")
+    s.trim_start()
+        .split(char::is_whitespace)
+        .next()
+        .unwrap_or("")
 }
 
 pub(crate) fn looks_like_url(token: &str) -> bool {
@@ -311,9 +419,9 @@ pub(crate) fn looks_like_url(token: &str) -> bool {
 
 fn is_url_continuation(token: &str) -> bool {
     !token.is_empty()
-        && token.chars().all(|c| {
-            c.is_alphanumeric() || "-._~/?#[]@!$&'()*+,;=%:".contains(c)
-        })
+        && token
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-._~/?#[]@!$&'()*+,;=%:".contains(c))
 }
 
 fn decide_join(
@@ -336,7 +444,10 @@ fn decide_join(
     }
     if let Some(before_hyphen) = prev.strip_suffix('-') {
         let starts_with_letter = next.chars().next().is_some_and(char::is_alphabetic);
-        let before_is_letter = before_hyphen.chars().last().is_some_and(char::is_alphabetic);
+        let before_is_letter = before_hyphen
+            .chars()
+            .last()
+            .is_some_and(char::is_alphabetic);
         if starts_with_letter && before_is_letter {
             return hyphen_join(text, before_hyphen, next, vocabulary);
         }
@@ -432,12 +543,17 @@ pub fn emit(original: &str, blocks: &[RawBlock]) -> (AlignedText, Vec<NormBlock>
             if i > 0 {
                 let gap_start = block.lines[i - 1].end;
                 match block.joins.get(i - 1).copied().unwrap_or(Join::Space) {
+                    Join::Space if out.len() == start || out.text().ends_with(' ') => {
+                        out.push_replacement("", gap_start..range.start)
+                    }
                     Join::Space => out.push_replacement(" ", gap_start..range.start),
                     Join::Glue => out.push_replacement("", gap_start..range.start),
                     Join::DropHyphen => {}
                 }
             }
-            if block.joins.get(i) == Some(&Join::DropHyphen) && original[range.clone()].ends_with('-') {
+            if block.joins.get(i) == Some(&Join::DropHyphen)
+                && original[range.clone()].ends_with('-')
+            {
                 range.end -= 1;
                 emit_line(original, range.clone(), &mut out);
                 out.push_replacement("", range.end..line.end);
@@ -472,12 +588,12 @@ fn emit_line(original: &str, range: Range<usize>, out: &mut AlignedText) {
     let mut chars = line.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let at = range.start + i;
-        if c.is_whitespace() || c.is_control() || c == '\u{feff}' || c == '\u{ad}' {
+        if c.is_whitespace() || c.is_control() || is_invisible(c) {
             let mut end = at + c.len_utf8();
             let mut nbsp = (c == '\u{a0}' || c == '\u{202f}').then_some(c);
             let mut is_space = c.is_whitespace();
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_whitespace() || d.is_control() || d == '\u{feff}' || d == '\u{ad}' {
+                if d.is_whitespace() || d.is_control() || is_invisible(d) {
                     if nbsp.is_none() && (d == '\u{a0}' || d == '\u{202f}') {
                         nbsp = Some(d);
                     }
@@ -488,7 +604,10 @@ fn emit_line(original: &str, range: Range<usize>, out: &mut AlignedText) {
                     break;
                 }
             }
-            let replacement = if !is_space {
+            let run = &original[at..end];
+            emit_chunk(original, copy_from..at, needs_nfc, out);
+            let at_gap = out.is_empty() || out.text().ends_with([' ', '\n', '\u{a0}', '\u{202f}']);
+            let replacement = if !is_space || at_gap {
                 ""
             } else if let Some(n) = nbsp {
                 if n == '\u{a0}' {
@@ -499,8 +618,6 @@ fn emit_line(original: &str, range: Range<usize>, out: &mut AlignedText) {
             } else {
                 " "
             };
-            let run = &original[at..end];
-            emit_chunk(original, copy_from..at, needs_nfc, out);
             if run == replacement {
                 out.push_copy(original, at..end);
             } else {
@@ -535,7 +652,10 @@ mod tests {
         let blocks = plain_blocks(text, PlainOptions::default());
         let (aligned, nb) = emit(text, &blocks);
         let t = aligned.text().to_string();
-        let paras = nb.iter().map(|b| t[b.span.start..b.span.end].to_string()).collect();
+        let paras = nb
+            .iter()
+            .map(|b| t[b.span.start..b.span.end].to_string())
+            .collect();
         (t, paras)
     }
 
@@ -547,7 +667,10 @@ mod tests {
         assert!(text.contains("nord-coréen est"), "{text}");
         assert!(text.contains("400 000 soldats"), "{text}");
         assert!(text.contains("développe"), "{text}");
-        assert!(text.contains("https://example.org/a-b-c-d/1.html"), "{text}");
+        assert!(
+            text.contains("https://example.org/a-b-c-d/1.html"),
+            "{text}"
+        );
         assert!(!text.contains("  "));
         assert_eq!(paras.len(), 2);
     }
@@ -561,7 +684,7 @@ mod tests {
 
     #[test]
     fn page_numbers_dropped_and_page_breaks_rejoined() {
-        let text = "This is a line of text that wraps at a fixed width of the page\nand it continues on the next line without a blank line between\nand then the page ends in the middle of a sentence as in the\n\n12\n\nmiddle of this one, which goes on to its natural end here.\n";
+        let text = "This is a line of text that wraps at a fixed width of the page\nand it continues on the next line without a blank line between\nthe lines, as text pulled out of a PDF file does all the time,\nand then the page ends in the middle of a sentence as in the\n\n12\n\nmiddle of this one, which goes on to its natural end here and\nthen some more, to fill the line up to the width of the page.\n";
         let (text, paras) = normalise(text);
         assert_eq!(paras.len(), 1, "{paras:?}");
         assert!(text.contains("in the middle of this one"));

@@ -132,7 +132,10 @@ pub fn load(raw: RawArticle) -> Result<Document, InputError> {
     };
     doc.links = find_links(&doc, &link_texts);
     if let Some(author) = doc.declared.author.clone() {
-        doc.author = doc.text.find(author.as_str()).map(|s| Span::new(s, s + author.len()));
+        doc.author = doc
+            .text
+            .find(author.as_str())
+            .map(|s| Span::new(s, s + author.len()));
     }
     Ok(doc)
 }
@@ -149,7 +152,7 @@ fn html_original(blocks: &[(String, BlockKind)]) -> (String, Vec<RawBlock>) {
         let start = text.len();
         text.push_str(block);
         raw.push(RawBlock {
-            lines: vec![start..text.len()],
+            lines: std::iter::once(start..text.len()).collect(),
             joins: vec![],
             kind: Some(*kind),
             line: None,
@@ -173,7 +176,8 @@ fn find_links(doc: &Document, anchors: &[(String, String)]) -> Vec<Link> {
         }
     }
     let mut offset = 0;
-    for token in doc.text.split_inclusive(char::is_whitespace) {
+    let has_urls = doc.text.contains("http") || doc.text.contains("www.");
+    for token in doc.text.split_inclusive(char::is_whitespace).filter(|_| has_urls) {
         let word = token.trim_end();
         if normalize::looks_like_url(word) {
             let lead = word.len() - word.trim_start_matches(['(', '[', '<', '«', '"']).len();

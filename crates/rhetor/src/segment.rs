@@ -12,14 +12,13 @@ const ABBREVIATIONS: &[&str] = &[
     "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste", "etc", "cf",
     "p", "pp", "art", "av", "bd", "éd", "env", "ex", "fig", "hab", "janv", "févr", "avr", "juill",
     "sept", "oct", "nov", "déc", "vol", "n", "no", "nº", "réf", "tél", "vs", "gén", "col", "cdt",
-    "lt", "sgt", "min", "max", "approx", "c.-à-d", "apr", "av. j.-c", "j.-c",
-    // English
-    "mr", "mrs", "ms", "prof", "sr", "jr", "gen", "gov", "sen", "rep", "rev", "hon", "capt",
-    "sgt", "maj", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "aug", "sep", "dec", "e.g",
-    "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "approx", "dept", "est", "fig", "mt", "ft",
+    "lt", "sgt", "min", "max", "approx", "c.-à-d", "apr", "av. j.-c", "j.-c", // English
+    "mr", "mrs", "ms", "prof", "sr", "jr", "gen", "gov", "sen", "rep", "rev", "hon", "capt", "sgt",
+    "maj", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "aug", "sep", "dec", "e.g", "i.e",
+    "u.s", "u.k", "u.n", "a.m", "p.m", "approx", "dept", "est", "fig", "mt", "ft",
     // German, Italian, Polish, Russian
-    "z.b", "bzw", "usw", "ca", "nr", "dott", "sig", "ecc", "tj", "np", "itd", "ul", "dr", "г",
-    "гг", "т.е", "т.д", "т.п", "им", "ст", "ул",
+    "z.b", "bzw", "usw", "ca", "nr", "dott", "sig", "ecc", "tj", "np", "itd", "ul", "dr", "г", "гг",
+    "т.е", "т.д", "т.п", "им", "ст", "ул",
 ];
 
 /// Splits every block into sentences.
@@ -34,7 +33,10 @@ impl Stage for Sentences {
     fn run(&self, doc: &mut Document) {
         let mut out = Vec::new();
         for block in &doc.blocks {
-            if matches!(block.kind, BlockKind::Title | BlockKind::Heading | BlockKind::Byline) {
+            if matches!(
+                block.kind,
+                BlockKind::Title | BlockKind::Heading | BlockKind::Byline
+            ) {
                 out.push(block.span);
             } else {
                 out.extend(split_sentences(&doc.text, block.span));
@@ -51,7 +53,10 @@ fn is_closing(c: char) -> bool {
 fn is_sentence_start(c: char) -> bool {
     c.is_uppercase()
         || c.is_ascii_digit()
-        || matches!(c, '«' | '"' | '“' | '‘' | '(' | '[' | '—' | '–' | '-' | '¿' | '¡' | '‹')
+        || matches!(
+            c,
+            '«' | '"' | '“' | '‘' | '(' | '[' | '—' | '–' | '-' | '¿' | '¡' | '‹'
+        )
 }
 
 /// Sentence spans inside `span` of `text`, trimmed of whitespace.
@@ -72,8 +77,17 @@ pub fn split_sentences(text: &str, span: Span) -> Vec<Span> {
         while j + 1 < chars.len() && matches!(chars[j + 1].1, '.' | '!' | '?' | '…') {
             j += 1;
         }
-        while j + 1 < chars.len() && is_closing(chars[j + 1].1) {
-            j += 1;
+        loop {
+            if j + 1 < chars.len() && is_closing(chars[j + 1].1) {
+                j += 1;
+            } else if j + 2 < chars.len()
+                && matches!(chars[j + 1].1, ' ' | '\u{a0}' | '\u{202f}')
+                && chars[j + 2].1 == '»'
+            {
+                j += 2; // French closing guillemet after a space
+            } else {
+                break;
+            }
         }
         let end = chars[j].0 + chars[j].1.len_utf8();
         let mut k = j + 1;
@@ -114,7 +128,9 @@ fn period_is_not_final(body: &str, at: usize) -> bool {
     let before = &body[..at];
     let word_start = before
         .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '«' | '"' | '“' | '['))
-        .map_or(0, |p| p + before[p..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
     let word = &before[word_start..];
     if word.is_empty() {
         return false;
@@ -193,7 +209,11 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
                     .count();
                 let after_end = chars.get(i + 1 + digits_after).map(|x| x.1);
                 match sep {
-                    Some(s) if is_group_space(s) && digits_after == 3 && !after_end.is_some_and(|c| c.is_ascii_digit()) => {
+                    Some(s)
+                        if is_group_space(s)
+                            && digits_after == 3
+                            && !after_end.is_some_and(|c| c.is_ascii_digit()) =>
+                    {
                         i += 1;
                     }
                     Some('.' | ',' | '\'' | '’') if digits_after > 0 => i += 1,
@@ -282,7 +302,11 @@ mod tests {
         let t = "Mr. Smith said so. \"Really?\" she asked. It cost $3.50 in the U.S. Then it rose.";
         assert_eq!(
             sentences(t),
-            vec!["Mr. Smith said so.", "\"Really?\" she asked.", "It cost $3.50 in the U.S. Then it rose."]
+            vec![
+                "Mr. Smith said so.",
+                "\"Really?\" she asked.",
+                "It cost $3.50 in the U.S. Then it rose."
+            ]
         );
     }
 
@@ -295,7 +319,23 @@ mod tests {
             .collect();
         assert_eq!(
             toks,
-            vec!["l’", "OTAN", "a", "perdu", "8 000", "soldats", ",", "soit", "1,5", "%", ";", "c’", "est-à-dire", "aujourd’hui", "."]
+            vec![
+                "l’",
+                "OTAN",
+                "a",
+                "perdu",
+                "8 000",
+                "soldats",
+                ",",
+                "soit",
+                "1,5",
+                "%",
+                ";",
+                "c’",
+                "est-à-dire",
+                "aujourd’hui",
+                "."
+            ]
         );
     }
 }

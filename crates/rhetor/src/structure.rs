@@ -31,7 +31,11 @@ impl Stage for Structure {
         if n == 0 {
             return;
         }
-        let known: Vec<bool> = doc.blocks.iter().map(|b| b.kind != BlockKind::Paragraph).collect();
+        let known: Vec<bool> = doc
+            .blocks
+            .iter()
+            .map(|b| b.kind != BlockKind::Paragraph)
+            .collect();
         let single_line: Vec<bool> = doc.blocks.iter().map(|b| b.line_count <= 1).collect();
 
         // Title: a short first line followed by more text.
@@ -104,11 +108,16 @@ fn looks_like_name(line: &str) -> bool {
 }
 
 fn looks_like_heading(t: &str) -> bool {
+    if t.len() > 480 {
+        return false; // over 120 characters whatever the script
+    }
     let words = t.split_whitespace().count();
     t.chars().count() <= 120
         && (1..=16).contains(&words)
         && !t.ends_with(['.', ',', ';', ':', '!', '?', '…', '»', '"', '”', ')'])
-        && t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && t.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]

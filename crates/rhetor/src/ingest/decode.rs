@@ -96,6 +96,9 @@ mod tests {
     fn refuses_empty_and_binary() {
         assert!(matches!(decode(b""), Err(InputError::Empty)));
         assert!(matches!(decode(b"  \n"), Err(InputError::Empty)));
-        assert!(matches!(decode(b"\x7fELF\x02\x01\x00\x00"), Err(InputError::Binary(_))));
+        assert!(matches!(
+            decode(b"\x7fELF\x02\x01\x00\x00"),
+            Err(InputError::Binary(_))
+        ));
     }
 }

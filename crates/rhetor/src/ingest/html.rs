@@ -31,7 +31,7 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<ExtractedHtml, InputErro
     }
     let mut opts = trafilatura::Options::default().with_links(true);
     opts.exclude_comments = true;
-    opts.enable_fallback = true;
+    opts.enable_fallback = false;
     if let Some(u) = url.and_then(|u| u.parse().ok()) {
         opts.original_url = Some(u);
     }
@@ -40,18 +40,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Result<ExtractedHtml, InputErro
         return Err(InputError::NoContent);
     }
     let fragment = Html::parse_fragment(&result.content_html);
-    let kinds = tagged_texts(&fragment);
-    let mut blocks = Vec::new();
-    for line in result.content_text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let kind = kinds
-            .iter()
-            .find(|(text, _)| text == line)
-            .map_or(BlockKind::Paragraph, |(_, k)| *k);
-        blocks.push((line.to_string(), kind));
+    let mut blocks = html_blocks(&fragment);
+    blocks.retain(|(text, _)| !is_boilerplate(text));
+    if blocks.is_empty() {
+        return Err(InputError::NoContent);
     }
     let links = link_texts(&fragment);
     let m = &result.metadata;
@@ -79,6 +71,175 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Cues of page furniture that extractors let through: subscription
+/// prompts, share and follow buttons, photo credits, copyright lines.
+const BOILERPLATE_CUES: &[&str] = &[
+    "subscribe",
+    "sign up",
+    "newsletter",
+    "read more:",
+    "all rights reserved",
+    "©",
+    "follow us",
+    "follow the ",
+    "on twitter",
+    "on facebook",
+    "share this",
+    "click here",
+    "advertisement",
+    "view comments",
+    "leave a comment",
+    "credit:",
+    "getty images",
+    "this post contains references",
+    "we recommend",
+    "already a subscriber",
+    "download the",
+    "trust principles",
+    "if you enjoyed",
+    "give us feedback",
+    "what you think about this article",
+    "written permission",
+    "copyrighted property",
+    "last modified:",
+    "release date:",
+    "category :",
+    "abonnez",
+    "s'abonner",
+    "s’abonner",
+    "inscrivez",
+    "inscription à",
+    "lire aussi",
+    "à lire",
+    "lire la suite",
+    "pour accéder",
+    "crédits photo",
+    "crédit photo",
+    "publicité",
+    "tous droits réservés",
+    "suivez-nous",
+    "image illustrative",
+    "permalien",
+    "abonnieren",
+    "weiterlesen",
+    "mehr zum thema",
+    "alle rechte vorbehalten",
+    "iscriviti",
+    "leggi anche",
+    "riproduzione riservata",
+];
+
+static BOILERPLATE: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(BOILERPLATE_CUES)
+            .expect("valid boilerplate cues")
+    });
+
+/// A short block that carries a boilerplate cue.
+fn is_boilerplate(text: &str) -> bool {
+    text.chars().count() <= 200 && BOILERPLATE.is_match(&text.to_lowercase())
+}
+
+/// Tags that start a new block of text.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "li",
+    "item",
+    "blockquote",
+    "quote",
+    "pre",
+    "code",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "list",
+    "dl",
+    "dt",
+    "dd",
+    "figcaption",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "figure",
+    "body",
+    "html",
+    "br",
+    "lb",
+    "hr",
+    "row",
+    "cell",
+];
+
+fn block_kind(tag: &str) -> Option<BlockKind> {
+    match tag {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "head" => Some(BlockKind::Heading),
+        "li" | "item" | "dt" | "dd" => Some(BlockKind::ListItem),
+        "blockquote" | "quote" => Some(BlockKind::Quote),
+        _ => None,
+    }
+}
+
+/// Blocks of the extracted content in reading order: the text between block
+/// tags, with the kind of the innermost enclosing heading, item or quote.
+fn html_blocks(fragment: &Html) -> Vec<(String, BlockKind)> {
+    use ego_tree::iter::Edge;
+    use scraper::Node;
+    let mut blocks = Vec::new();
+    let mut buffer = String::new();
+    let mut kinds: Vec<BlockKind> = Vec::new();
+    let flush =
+        |buffer: &mut String, kinds: &[BlockKind], blocks: &mut Vec<(String, BlockKind)>| {
+            let text = collapse(buffer);
+            if !text.is_empty() {
+                blocks.push((text, kinds.last().copied().unwrap_or(BlockKind::Paragraph)));
+            }
+            buffer.clear();
+        };
+    for edge in fragment.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Text(t) => buffer.push_str(t),
+                Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => {
+                    flush(&mut buffer, &kinds, &mut blocks);
+                    if let Some(k) = block_kind(e.name()) {
+                        kinds.push(k);
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(e) = node.value() {
+                    if BLOCK_TAGS.contains(&e.name()) {
+                        flush(&mut buffer, &kinds, &mut blocks);
+                        if block_kind(e.name()).is_some() {
+                            kinds.pop();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut buffer, &kinds, &mut blocks);
+    blocks
+}
+
+#[cfg(any())]
 fn tagged_texts(fragment: &Html) -> Vec<(String, BlockKind)> {
     let mut out = Vec::new();
     for (css, kind) in [
@@ -100,7 +261,10 @@ fn link_texts(fragment: &Html) -> Vec<(String, String)> {
     fragment
         .select(&selector("a[href], ref[target]"))
         .filter_map(|a| {
-            let href = a.value().attr("href").or_else(|| a.value().attr("target"))?;
+            let href = a
+                .value()
+                .attr("href")
+                .or_else(|| a.value().attr("target"))?;
             let text = collapse(&a.text().collect::<String>());
             (!text.is_empty() && !href.starts_with("javascript:")).then(|| (text, href.to_string()))
         })
@@ -135,7 +299,10 @@ pub fn nesting_depth(html: &str) -> usize {
         if closing {
             depth = depth.saturating_sub(1);
         } else {
-            let tag_end = bytes[i..].iter().position(|&b| b == b'>').map_or(bytes.len(), |p| i + p);
+            let tag_end = bytes[i..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(bytes.len(), |p| i + p);
             if tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/') {
                 continue;
             }
@@ -159,7 +326,10 @@ mod tests {
         let html = "<div>".repeat(1000) + "x" + &"</div>".repeat(1000);
         assert_eq!(nesting_depth(&html), 1000);
         assert_eq!(nesting_depth("<p>a<br>b<img src=x/></p>"), 0);
-        assert!(matches!(extract(&html, None), Err(InputError::TooDeep(1000))));
+        assert!(matches!(
+            extract(&html, None),
+            Err(InputError::TooDeep(1000))
+        ));
     }
 
     #[test]
@@ -170,11 +340,29 @@ mod tests {
         );
         let e = extract(&html, None).unwrap();
         let texts: Vec<&str> = e.blocks.iter().map(|(t, _)| t.as_str()).collect();
-        assert!(texts.iter().any(|t| t.starts_with("Le gouvernement")), "{texts:?}");
-        assert!(!texts.iter().any(|t| t.contains("Mentions légales")), "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t.starts_with("Le gouvernement")),
+            "{texts:?}"
+        );
+        assert!(
+            !texts.iter().any(|t| t.contains("Mentions légales")),
+            "{texts:?}"
+        );
         assert!(!texts.iter().any(|t| t.contains("var x")), "{texts:?}");
-        assert!(e.blocks.iter().any(|(t, k)| t == "Un calendrier serré" && *k == BlockKind::Heading), "{:?}", e.blocks);
+        assert!(
+            e.blocks
+                .iter()
+                .any(|(t, k)| t == "Un calendrier serré" && *k == BlockKind::Heading),
+            "{:?}",
+            e.blocks
+        );
         assert_eq!(e.meta.title.as_deref(), Some("Réforme des retraites"));
-        assert!(e.links.iter().any(|(t, h)| t == "dans un communiqué" && h == "https://example.org/x"), "{:?}", e.links);
+        assert!(
+            e.links
+                .iter()
+                .any(|(t, h)| t == "dans un communiqué" && h == "https://example.org/x"),
+            "{:?}",
+            e.links
+        );
     }
 }

@@ -111,7 +111,9 @@ fn walk(
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             walk(&path, found, errors);
         } else if file_kind(&path).is_some() {
@@ -215,7 +217,10 @@ fn sniff(head: &[u8]) -> FileKind {
     let text = String::from_utf8_lossy(&head[..head.len().min(2048)]);
     let t = text.trim_start_matches('\u{feff}').trim_start();
     let lower = t.get(..t.len().min(200)).unwrap_or("").to_ascii_lowercase();
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.starts_with("<?xml") {
+    if lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || lower.starts_with("<?xml")
+    {
         FileKind::Html
     } else if t.starts_with('{') {
         FileKind::Jsonl
@@ -261,7 +266,9 @@ fn jsonl_articles(
             Ok(b) => b,
             Err(e) => {
                 done = true;
-                return Some(Err(err(format!("cannot read (truncated or corrupt?): {e}"))));
+                return Some(Err(err(format!(
+                    "cannot read (truncated or corrupt?): {e}"
+                ))));
             }
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -374,9 +381,18 @@ mod tests {
 
     #[test]
     fn kinds_from_names() {
-        assert_eq!(file_kind(Path::new("a/b.TXT")), Some((FileKind::Text, false)));
-        assert_eq!(file_kind(Path::new("x.warc.gz")), Some((FileKind::Warc, true)));
-        assert_eq!(file_kind(Path::new("x.html.gz")), Some((FileKind::Html, true)));
+        assert_eq!(
+            file_kind(Path::new("a/b.TXT")),
+            Some((FileKind::Text, false))
+        );
+        assert_eq!(
+            file_kind(Path::new("x.warc.gz")),
+            Some((FileKind::Warc, true))
+        );
+        assert_eq!(
+            file_kind(Path::new("x.html.gz")),
+            Some((FileKind::Html, true))
+        );
         assert_eq!(file_kind(Path::new("x.png")), None);
     }
 

@@ -25,7 +25,10 @@ pub struct WarcPage {
 pub enum WarcItem {
     Page(WarcPage),
     /// A response record that holds no HTML (image, PDF, redirect…).
-    NotHtml { record: usize, what: String },
+    NotHtml {
+        record: usize,
+        what: String,
+    },
 }
 
 /// Iterates over the records of a WARC stream.
@@ -145,7 +148,12 @@ fn http_html_body(block: &[u8]) -> Result<Vec<u8>, String> {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .map(|p| (p, p + 4))
-        .or_else(|| block.windows(2).position(|w| w == b"\n\n").map(|p| (p, p + 2)))
+        .or_else(|| {
+            block
+                .windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|p| (p, p + 2))
+        })
         .ok_or("no HTTP headers")?;
     let head = String::from_utf8_lossy(&block[..split.0]);
     let body = &block[split.1..];
@@ -178,7 +186,11 @@ fn http_html_body(block: &[u8]) -> Result<Vec<u8>, String> {
             content_type
         });
     }
-    let mut body = if chunked { dechunk(body) } else { body.to_vec() };
+    let mut body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_vec()
+    };
     if gzip {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&body[..])
@@ -244,7 +256,10 @@ mod tests {
         let cut = &data.as_bytes()[..data.len() - 20];
         let items: Vec<_> = WarcReader::new(cut, 1 << 20).collect();
         assert!(matches!(items[0], Ok(WarcItem::Page(_))));
-        assert!(matches!(&items[1], Err(InputError::Warc { record: 2, .. })), "{items:?}");
+        assert!(
+            matches!(&items[1], Err(InputError::Warc { record: 2, .. })),
+            "{items:?}"
+        );
     }
 
     #[test]

@@ -1,0 +1,93 @@
+//! `rhetor bench`: throughput of the pipeline on a folder of articles (the
+//! SemEval training articles), on one core and on all cores. Files are read
+//! into memory first, so the figures measure analysis, not the disk.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use rhetor::document::{DeclaredMeta, Format, Source};
+use rhetor::ingest::{Body, RawArticle};
+use rhetor::Pipeline;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Folder searched recursively for `.txt` articles.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Passes over the articles per measurement (the best is kept).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
+    let mut paths = Vec::new();
+    collect(&args.data, &mut paths).with_context(|| format!("cannot read {}", args.data.display()))?;
+    paths.sort();
+    let texts: Vec<(String, String)> = paths
+        .iter()
+        .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(p).ok()?)))
+        .collect();
+    anyhow::ensure!(!texts.is_empty(), "no .txt articles under {}", args.data.display());
+    let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    let pipeline = Pipeline::default();
+    let raw = |(path, text): &(String, String)| RawArticle {
+        source: Source {
+            path: path.clone(),
+            ..Source::default()
+        },
+        format: Format::Text,
+        encoding: "UTF-8".into(),
+        body: Body::Text(text.clone()),
+        declared: DeclaredMeta::default(),
+    };
+    let measure = |threads: usize| -> anyhow::Result<f64> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let mut best = f64::INFINITY;
+        for _ in 0..args.rounds.max(1) {
+            let start = Instant::now();
+            let paragraphs: usize = pool.install(|| {
+                texts
+                    .par_iter()
+                    .map(|t| pipeline.run(raw(t)).map_or(0, |d| d.blocks.len()))
+                    .sum()
+            });
+            std::hint::black_box(paragraphs);
+            best = best.min(start.elapsed().as_secs_f64());
+        }
+        Ok(best)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "documents pipeline (load + normalise + structure + language + sentences) on {} articles, {:.1} MB",
+        texts.len(),
+        bytes as f64 / 1e6
+    );
+    println!("| threads | seconds | MB/s | articles/s |");
+    println!("| --- | --- | --- | --- |");
+    for threads in [1, cores] {
+        let secs = measure(threads)?;
+        println!(
+            "| {threads} | {secs:.3} | {:.1} | {:.0} |",
+            bytes as f64 / 1e6 / secs,
+            texts.len() as f64 / secs
+        );
+        if cores == 1 {
+            break;
+        }
+    }
+    Ok(true)
+}
