@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use rayon::prelude::*;
+use rhetor::classify::Classify;
 use rhetor::ingest::{self, RawArticle, ReadOptions};
 use rhetor::output::{Analysis, OutputOptions};
 use rhetor::{Document, InputError, Pipeline};
@@ -66,7 +67,9 @@ impl HiArgs {
                 max_bytes: low.max_bytes,
             },
             output: OutputOptions { tokens: low.tokens },
-            pipeline: Pipeline::default(),
+            pipeline: Pipeline::default().with(Box::new(Classify::new(
+                crate::models::load_models(low.model.as_deref())?,
+            ))),
         })
     }
 }
@@ -165,6 +168,17 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
     if let Some(l) = &doc.language {
         writeln!(out, "   language: {} ({:.2})", l.code, l.confidence)?;
     }
+    if let Some(g) = doc.genre.first() {
+        writeln!(out, "   genre:    {} ({:.2})", g.label, g.probability)?;
+    }
+    if !doc.frames.is_empty() {
+        let frames: Vec<String> = doc
+            .frames
+            .iter()
+            .map(|f| format!("{} ({:.2})", f.label, f.probability))
+            .collect();
+        writeln!(out, "   frames:   {}", frames.join(", "))?;
+    }
     writeln!(
         out,
         "   {} paragraphs, {} sentences, {} words",
@@ -172,7 +186,7 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
         doc.sentences.len(),
         doc.word_count()
     )?;
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         let text = doc.slice(block.span);
         let short: String = text.chars().take(90).collect();
         let ellipsis = if text.chars().count() > 90 { "…" } else { "" };
@@ -185,6 +199,20 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
             rhetor::BlockKind::Quote => "\"",
         };
         writeln!(out, "   {tag} {short}{ellipsis}")?;
+        for hit in doc.techniques.get(i).into_iter().flatten() {
+            let words: Vec<String> = hit
+                .evidence
+                .iter()
+                .map(|&e| format!("«{}»", doc.slice(e)))
+                .collect();
+            writeln!(
+                out,
+                "       ▸ {:<34} {:.2}  {}",
+                hit.label,
+                hit.probability,
+                words.join(" ")
+            )?;
+        }
     }
     writeln!(out)
 }

@@ -19,6 +19,9 @@ pub struct BenchArgs {
     /// Passes over the articles per measurement (the best is kept).
     #[arg(long, default_value_t = 3)]
     pub rounds: usize,
+    /// Model directory for the classification benchmark (default: embedded).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -35,13 +38,18 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
     let mut paths = Vec::new();
-    collect(&args.data, &mut paths).with_context(|| format!("cannot read {}", args.data.display()))?;
+    collect(&args.data, &mut paths)
+        .with_context(|| format!("cannot read {}", args.data.display()))?;
     paths.sort();
     let texts: Vec<(String, String)> = paths
         .iter()
         .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(p).ok()?)))
         .collect();
-    anyhow::ensure!(!texts.is_empty(), "no .txt articles under {}", args.data.display());
+    anyhow::ensure!(
+        !texts.is_empty(),
+        "no .txt articles under {}",
+        args.data.display()
+    );
     let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
     let pipeline = Pipeline::default();
     let raw = |(path, text): &(String, String)| RawArticle {
@@ -55,7 +63,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
         declared: DeclaredMeta::default(),
     };
     let measure = |threads: usize| -> anyhow::Result<f64> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
         let mut best = f64::INFINITY;
         for _ in 0..args.rounds.max(1) {
             let start = Instant::now();
@@ -84,6 +94,49 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
             "| {threads} | {secs:.3} | {:.1} | {:.0} |",
             bytes as f64 / 1e6 / secs,
             texts.len() as f64 / secs
+        );
+        if cores == 1 {
+            break;
+        }
+    }
+
+    // Classification: techniques + evidence per paragraph, frames + genre
+    // per article, on documents already through the pipeline.
+    let load_start = Instant::now();
+    let models = crate::models::load_models(args.model.as_deref())?;
+    let load_ms = load_start.elapsed().as_secs_f64() * 1000.0;
+    let classify = rhetor::classify::Classify::new(models);
+    let docs: Vec<rhetor::Document> = texts
+        .par_iter()
+        .filter_map(|t| pipeline.run(raw(t)).ok())
+        .collect();
+    let paragraphs: usize = docs.iter().map(|d| d.blocks.len()).sum();
+    println!();
+    println!(
+        "classification (techniques + evidence per paragraph, frames + genre per article) on {} articles, {paragraphs} paragraphs; models loaded in {load_ms:.0} ms",
+        docs.len()
+    );
+    println!("| threads | seconds | paragraphs/s | articles/s |");
+    println!("| --- | --- | --- | --- |");
+    for threads in [1, cores] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let mut best = f64::INFINITY;
+        for _ in 0..args.rounds.max(1) {
+            let mut work = docs.clone();
+            let start = Instant::now();
+            pool.install(|| {
+                work.par_iter_mut()
+                    .for_each(|d| rhetor::Stage::run(&classify, d))
+            });
+            best = best.min(start.elapsed().as_secs_f64());
+            std::hint::black_box(work);
+        }
+        println!(
+            "| {threads} | {best:.3} | {:.0} | {:.0} |",
+            paragraphs as f64 / best,
+            docs.len() as f64 / best
         );
         if cores == 1 {
             break;

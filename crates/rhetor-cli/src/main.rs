@@ -4,6 +4,7 @@
 
 mod analyze;
 mod bench;
+mod models;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,12 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Measure throughput on a folder of articles (e.g. the SemEval training set).
     Bench(bench::BenchArgs),
+    /// Train the technique, frame, genre and evidence models (SemEval data).
+    Train(models::TrainArgs),
+    /// Cross-validate the models and print scores per language and label.
+    Eval(models::EvalArgs),
+    /// Print predictions in the SemEval-2023 Task 3 formats.
+    Semeval(models::SemevalArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,6 +50,9 @@ pub struct AnalyzeArgs {
     /// Largest article accepted, in bytes (file, JSONL line or WARC record).
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     pub max_bytes: u64,
+    /// Directory of model files (default: the models embedded in rhetor).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
@@ -53,6 +63,9 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Analyze(a) => analyze::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Train(a) => models::train(a),
+        Command::Eval(a) => models::eval(a),
+        Command::Semeval(a) => models::semeval(a),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

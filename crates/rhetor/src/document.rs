@@ -63,6 +63,22 @@ pub struct Block {
     pub language: Option<LanguageGuess>,
 }
 
+/// A persuasion technique found in a block, with the words that carry it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TechniqueHit {
+    pub label: String,
+    pub probability: f32,
+    /// Byte spans into `Document::text`.
+    pub evidence: Vec<Span>,
+}
+
+/// A label with its probability (frames, genre).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelScore {
+    pub label: String,
+    pub probability: f32,
+}
+
 /// A hyperlink found in the text (an `<a href>` of an HTML page, or a bare URL).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Link {
@@ -296,6 +312,12 @@ pub struct Document {
     pub author: Option<Span>,
     pub language: Option<LanguageGuess>,
     pub sentences: Vec<Span>,
+    /// Techniques per block (same index as `blocks`); empty until classified.
+    pub techniques: Vec<Vec<TechniqueHit>>,
+    /// Frames decided for the article, most probable first.
+    pub frames: Vec<LabelScore>,
+    /// Genre probabilities, most probable first (empty until classified).
+    pub genre: Vec<LabelScore>,
 }
 
 impl Document {

@@ -39,7 +39,11 @@ fn detect_fast(text: &str) -> Option<LanguageGuess> {
     let mut buf = String::new();
     let mut words = 0usize;
     let separators = |c: char| {
-        c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '«' | '»' | '"' | '(' | ')' | '“' | '”')
+        c.is_whitespace()
+            || matches!(
+                c,
+                ',' | '.' | ';' | ':' | '!' | '?' | '«' | '»' | '"' | '(' | ')' | '“' | '”'
+            )
     };
     // Eighty words decide as well as a thousand.
     for raw in text.split(separators).filter(|w| !w.is_empty()).take(80) {
@@ -53,7 +57,13 @@ fn detect_fast(text: &str) -> Option<LanguageGuess> {
             buf.push_str(raw);
             buf.make_ascii_lowercase();
         } else {
-            buf.extend(raw.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }));
+            buf.extend(raw.chars().flat_map(char::to_lowercase).map(|c| {
+                if c == '’' {
+                    '\''
+                } else {
+                    c
+                }
+            }));
         }
         // French elisions: "l'état" counts "l'".
         let key = match buf.find('\'') {
@@ -144,7 +154,11 @@ fn detect_block(text: &str) -> Option<LanguageGuess> {
     if chars < MIN_BLOCK_CHARS {
         return None;
     }
-    detect_fast(text).or_else(|| (chars >= MIN_TRIGRAM_CHARS).then(|| detect_whatlang(text)).flatten())
+    detect_fast(text).or_else(|| {
+        (chars >= MIN_TRIGRAM_CHARS)
+            .then(|| detect_whatlang(text))
+            .flatten()
+    })
 }
 
 fn detect_whatlang(text: &str) -> Option<LanguageGuess> {

@@ -6,6 +6,7 @@
 //! [`segment`]…), and [`output`] renders the versioned JSON analysis.
 //! `ARCHITECTURE.md` at the repository root walks the source.
 
+pub mod classify;
 pub mod document;
 pub mod error;
 pub mod ingest;
@@ -14,7 +15,10 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod segment;
+pub mod semeval;
 pub mod structure;
+#[cfg(feature = "train")]
+pub mod train;
 
 pub use document::{Block, BlockKind, Document, Span};
 pub use error::{FileError, InputError};

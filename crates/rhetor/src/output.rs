@@ -73,6 +73,30 @@ pub struct ParagraphOut {
     pub line: Option<usize>,
     pub text: String,
     pub language: Option<LanguageGuess>,
+    /// Persuasion techniques found in the block, most probable first.
+    pub techniques: Vec<TechniqueOut>,
+}
+
+/// A technique in a paragraph with the words that carry it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TechniqueOut {
+    pub technique: String,
+    pub probability: f32,
+    pub evidence: Vec<TextSpan>,
+}
+
+/// A label with its probability.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreOut {
+    pub label: String,
+    pub probability: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GenreOut {
+    pub label: String,
+    pub probability: f32,
+    pub scores: Vec<ScoreOut>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,12 +140,27 @@ pub struct Analysis {
     pub declared_author: Option<String>,
     pub published: Option<String>,
     pub word_count: usize,
+    /// Article genre (opinion, reporting, satire) with every class's probability.
+    pub genre: Option<GenreOut>,
+    /// Frames decided for the article, most probable first.
+    pub frames: Vec<ScoreOut>,
     pub paragraphs: Vec<ParagraphOut>,
     pub sentences: Vec<SentenceOut>,
     pub links: Vec<LinkOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<TokenOut>>,
     pub text: String,
+}
+
+fn round3(p: f32) -> f32 {
+    (p * 1000.0).round() / 1000.0
+}
+
+fn score(s: &crate::document::LabelScore) -> ScoreOut {
+    ScoreOut {
+        label: s.label.clone(),
+        probability: round3(s.probability),
+    }
 }
 
 /// What to include beyond the defaults.
@@ -155,6 +194,19 @@ impl Analysis {
                     line: b.line,
                     text: doc.slice(b.span).to_string(),
                     language: b.language.clone(),
+                    techniques: doc
+                        .techniques
+                        .get(i)
+                        .map(|hits| {
+                            hits.iter()
+                                .map(|h| TechniqueOut {
+                                    technique: h.label.clone(),
+                                    probability: round3(h.probability),
+                                    evidence: h.evidence.iter().map(|&e| text_span(e)).collect(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 }
             })
             .collect();
@@ -216,6 +268,12 @@ impl Analysis {
             author,
             published: doc.declared.published.clone(),
             word_count: doc.word_count(),
+            genre: doc.genre.first().map(|g| GenreOut {
+                label: g.label.clone(),
+                probability: round3(g.probability),
+                scores: doc.genre.iter().map(score).collect(),
+            }),
+            frames: doc.frames.iter().map(score).collect(),
             paragraphs,
             sentences,
             links,

@@ -129,6 +129,9 @@ pub fn load(raw: RawArticle) -> Result<Document, InputError> {
         author: None,
         language: None,
         sentences: Vec::new(),
+        techniques: Vec::new(),
+        frames: Vec::new(),
+        genre: Vec::new(),
     };
     doc.links = find_links(&doc, &link_texts);
     if let Some(author) = doc.declared.author.clone() {
@@ -177,7 +180,11 @@ fn find_links(doc: &Document, anchors: &[(String, String)]) -> Vec<Link> {
     }
     let mut offset = 0;
     let has_urls = doc.text.contains("http") || doc.text.contains("www.");
-    for token in doc.text.split_inclusive(char::is_whitespace).filter(|_| has_urls) {
+    for token in doc
+        .text
+        .split_inclusive(char::is_whitespace)
+        .filter(|_| has_urls)
+    {
         let word = token.trim_end();
         if normalize::looks_like_url(word) {
             let lead = word.len() - word.trim_start_matches(['(', '[', '<', '«', '"']).len();

@@ -270,7 +270,10 @@ fn semeval_languages() {
             let doc = analyse_file(&entry.expect("entry").path());
             docs += 1;
             docs_ok += usize::from(doc.language.as_ref().is_some_and(|l| l.code == lang));
-            for b in doc.body().filter(|b| doc.slice(b.span).chars().count() >= 40) {
+            for b in doc
+                .body()
+                .filter(|b| doc.slice(b.span).chars().count() >= 40)
+            {
                 paras += 1;
                 paras_ok += usize::from(b.language.as_ref().is_some_and(|l| l.code == lang));
             }

@@ -1,0 +1,205 @@
+//! The shipped models through the real binary: techniques with evidence,
+//! frames and genre on the seeds; damaged model files; the task formats.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        .args(args)
+        .output()
+        .expect("rhetor runs")
+}
+
+fn analyse(seed: &str) -> serde_json::Value {
+    let path = repo().join("examples").join(seed);
+    let out = run(&["analyze", "--json", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+const TECHNIQUES: &str = include_str!("../../../../shared/data/semeval2023-task3/techniques.txt");
+
+#[test]
+fn seeds_get_techniques_with_evidence_frames_and_genre() {
+    for seed in ["000_d76dd2dda02f8564.txt", "004_b6a211a1276a3b4a.txt"] {
+        let v = analyse(seed);
+        let text: Vec<char> = v["text"].as_str().unwrap().chars().collect();
+        let mut with_techniques = 0;
+        let mut loaded = 0;
+        for p in v["paragraphs"].as_array().unwrap() {
+            let techniques = p["techniques"].as_array().unwrap();
+            with_techniques += usize::from(!techniques.is_empty());
+            for t in techniques {
+                let name = t["technique"].as_str().unwrap();
+                assert!(
+                    TECHNIQUES.lines().any(|l| l == name),
+                    "unknown technique {name}"
+                );
+                loaded += usize::from(name == "Loaded_Language");
+                let evidence = t["evidence"].as_array().unwrap();
+                assert!(!evidence.is_empty(), "{name} without evidence");
+                for e in evidence {
+                    let (s, en) = (
+                        e["start"].as_u64().unwrap() as usize,
+                        e["end"].as_u64().unwrap() as usize,
+                    );
+                    assert!(
+                        p["start"].as_u64().unwrap() as usize <= s
+                            && en <= p["end"].as_u64().unwrap() as usize
+                    );
+                    assert_eq!(
+                        text[s..en].iter().collect::<String>(),
+                        e["text"].as_str().unwrap()
+                    );
+                }
+            }
+        }
+        // Both seeds are polemics, dense with loaded language.
+        assert!(
+            with_techniques >= 10,
+            "{seed}: {with_techniques} paragraphs with techniques"
+        );
+        assert!(loaded >= 8, "{seed}: {loaded} Loaded_Language");
+        assert_eq!(v["genre"]["label"], "opinion", "{seed}");
+        let frames: Vec<&str> = v["frames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["label"].as_str().unwrap())
+            .collect();
+        assert!(
+            frames.contains(&"Security_and_defense"),
+            "{seed}: {frames:?}"
+        );
+    }
+}
+
+#[test]
+fn human_summary_shows_evidence_words() {
+    let out = run(&[
+        "analyze",
+        repo()
+            .join("examples/004_b6a211a1276a3b4a.txt")
+            .to_str()
+            .unwrap(),
+    ]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("genre:    opinion"), "{s}");
+    assert!(s.contains("▸ Loaded_Language") && s.contains('«'), "{s}");
+}
+
+#[test]
+fn damaged_or_missing_model_files_are_named() {
+    let dir = std::env::temp_dir().join(format!("rhetor-models-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["techniques.bin", "frames.bin", "genre.bin", "evidence.bin"] {
+        std::fs::copy(repo().join("models").join(f), dir.join(f)).unwrap();
+    }
+    let seed = repo().join("examples/004_b6a211a1276a3b4a.txt");
+    let ok = run(&[
+        "analyze",
+        "--model",
+        dir.to_str().unwrap(),
+        seed.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success());
+    // Truncated.
+    let bytes = std::fs::read(dir.join("frames.bin")).unwrap();
+    std::fs::write(dir.join("frames.bin"), &bytes[..bytes.len() / 3]).unwrap();
+    let out = run(&[
+        "analyze",
+        "--model",
+        dir.to_str().unwrap(),
+        seed.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("frames.bin") && err.contains("truncated"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    // Wrong version.
+    let mut b = bytes.clone();
+    b[8] = 99;
+    std::fs::write(dir.join("frames.bin"), &b).unwrap();
+    let err = String::from_utf8_lossy(
+        &run(&[
+            "analyze",
+            "--model",
+            dir.to_str().unwrap(),
+            seed.to_str().unwrap(),
+        ])
+        .stderr,
+    )
+    .to_string();
+    assert!(
+        err.contains("frames.bin") && err.contains("version 99"),
+        "{err}"
+    );
+    // Missing.
+    std::fs::remove_file(dir.join("genre.bin")).unwrap();
+    let err = String::from_utf8_lossy(
+        &run(&[
+            "analyze",
+            "--model",
+            dir.to_str().unwrap(),
+            seed.to_str().unwrap(),
+        ])
+        .stderr,
+    )
+    .to_string();
+    assert!(err.contains("genre.bin"), "{err}");
+}
+
+#[test]
+fn semeval_task_formats() {
+    let src = repo().join("../shared/data/semeval2023-task3/fr/train/articles");
+    let dir = std::env::temp_dir().join(format!("rhetor-semeval-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut expected_rows = 0;
+    for p in names.iter().take(4) {
+        std::fs::copy(p, dir.join(p.file_name().unwrap())).unwrap();
+        let text = std::fs::read_to_string(p).unwrap();
+        expected_rows += text.split('\n').filter(|l| !l.trim().is_empty()).count();
+    }
+    let out = run(&["semeval", "techniques", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let rows: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(rows.len(), expected_rows);
+    for r in &rows {
+        let f: Vec<&str> = r.split('\t').collect();
+        assert_eq!(f.len(), 3, "{r:?}");
+        assert!(f[1].parse::<usize>().unwrap() >= 1);
+        for l in f[2].split(',').filter(|l| !l.is_empty()) {
+            assert!(TECHNIQUES.lines().any(|t| t == l), "{l}");
+        }
+    }
+    let out = run(&["semeval", "genre", dir.to_str().unwrap()]);
+    let genre = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(genre.lines().count(), 4);
+    assert!(genre
+        .lines()
+        .all(|l| ["opinion", "reporting", "satire"].contains(&l.split('\t').nth(1).unwrap())));
+    let out = run(&["semeval", "frames", dir.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+}

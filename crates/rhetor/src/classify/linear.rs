@@ -1,0 +1,305 @@
+//! One-vs-rest linear models over hashed features, and their file format.
+//!
+//! File layout (little endian): magic `RHETORMD`, format version (u32),
+//! header length (u32) and JSON header ([`ModelHeader`]), bucket and label
+//! counts (u32 each), IDF scale (f32) and one IDF byte per bucket, one scale
+//! and one bias (f32) per label, the weights as i8 in bucket-major order
+//! (all labels of bucket 0, then bucket 1…), and an FNV-1a checksum (u64)
+//! of everything before it.
+
+use crate::error::ModelError;
+
+use super::features::{FeatureConfig, SparseVec};
+
+pub const MAGIC: &[u8; 8] = b"RHETORMD";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a model predicts and how its scores become decisions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelHeader {
+    /// `techniques`, `frames`, `genre` or `evidence`.
+    pub kind: String,
+    pub labels: Vec<String>,
+    /// Decision threshold per label (a probability; above 1 means "never").
+    pub thresholds: Vec<f32>,
+    pub features: FeatureConfig,
+    /// How the model was trained (data, parameters, date), for humans.
+    pub provenance: String,
+}
+
+/// A trained model, quantised for shipping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    pub header: ModelHeader,
+    idf_scale: f32,
+    idf: Vec<u8>,
+    scales: Vec<f32>,
+    biases: Vec<f32>,
+    weights: Vec<i8>,
+}
+
+impl LinearModel {
+    /// Quantises dense weights (`weights[label][bucket]`) and IDF values.
+    pub fn quantise(
+        header: ModelHeader,
+        idf: &[f32],
+        weights: &[Vec<f32>],
+        biases: &[f32],
+    ) -> Self {
+        let buckets = header.features.buckets();
+        let labels = header.labels.len();
+        let idf_max = idf.iter().copied().fold(0.0f32, f32::max).max(1e-6);
+        let idf_scale = idf_max / 255.0;
+        let idf_q = if idf.is_empty() {
+            vec![0; buckets]
+        } else {
+            idf.iter()
+                .map(|&v| (v / idf_scale).round().clamp(0.0, 255.0) as u8)
+                .collect()
+        };
+        let scales: Vec<f32> = weights
+            .iter()
+            .map(|w| w.iter().fold(0.0f32, |m, &v| m.max(v.abs())).max(1e-9) / 127.0)
+            .collect();
+        let mut q = vec![0i8; buckets * labels];
+        for (l, w) in weights.iter().enumerate() {
+            for (b, &v) in w.iter().enumerate() {
+                q[b * labels + l] = (v / scales[l]).round().clamp(-127.0, 127.0) as i8;
+            }
+        }
+        LinearModel {
+            header,
+            idf_scale: if idf.is_empty() { 0.0 } else { idf_scale },
+            idf: idf_q,
+            scales,
+            biases: biases.to_vec(),
+            weights: q,
+        }
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.header.labels
+    }
+
+    /// IDF of a bucket (1 when the model has none).
+    pub fn idf(&self, bucket: u32) -> f32 {
+        if self.idf_scale == 0.0 {
+            1.0
+        } else {
+            f32::from(self.idf[bucket as usize]) * self.idf_scale
+        }
+    }
+
+    /// Raw scores (logits) per label.
+    pub fn scores(&self, x: &SparseVec) -> Vec<f32> {
+        let labels = self.header.labels.len();
+        let mut acc = vec![0f32; labels];
+        for &(b, v) in x {
+            let row = &self.weights[b as usize * labels..(b as usize + 1) * labels];
+            for (a, &w) in acc.iter_mut().zip(row) {
+                *a += v * f32::from(w);
+            }
+        }
+        acc.iter()
+            .zip(&self.scales)
+            .zip(&self.biases)
+            .map(|((a, s), b)| a * s + b)
+            .collect()
+    }
+
+    /// Probabilities per label.
+    pub fn probabilities(&self, x: &SparseVec) -> Vec<f32> {
+        self.scores(x).into_iter().map(sigmoid).collect()
+    }
+
+    /// Labels whose probability reaches their threshold, best first.
+    pub fn decide(&self, probs: &[f32]) -> Vec<(usize, f32)> {
+        let mut out: Vec<(usize, f32)> = probs
+            .iter()
+            .enumerate()
+            .filter(|(l, p)| **p >= self.header.thresholds[*l])
+            .map(|(l, p)| (l, *p))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
+    }
+
+    /// Serialises the model.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = serde_json::to_vec(&self.header).unwrap_or_default();
+        let mut out = Vec::with_capacity(self.weights.len() + self.idf.len() + header.len() + 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&(self.idf.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.scales.len() as u32).to_le_bytes());
+        out.extend_from_slice(&self.idf_scale.to_le_bytes());
+        out.extend_from_slice(&self.idf);
+        for v in self.scales.iter().chain(&self.biases) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend(self.weights.iter().map(|&w| w as u8));
+        let checksum = fnv(&out);
+        out.extend_from_slice(&checksum.to_le_bytes());
+        out
+    }
+
+    /// Reads a model; `name` names the file in errors.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
+        let bad = |reason: String| ModelError::Invalid {
+            path: name.to_string(),
+            reason,
+        };
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(bad("not a rhetor model file (bad magic)".into()));
+        }
+        if bytes.len() < 24 {
+            return Err(bad("truncated".into()));
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - 8);
+        let mut r = Reader {
+            bytes: body,
+            pos: 8,
+        };
+        let version = r.u32().ok_or_else(|| bad("truncated".into()))?;
+        if version != FORMAT_VERSION {
+            return Err(bad(format!(
+                "model format version {version}, this rhetor reads version {FORMAT_VERSION}"
+            )));
+        }
+        let expected = u64::from_le_bytes(tail.try_into().map_err(|_| bad("truncated".into()))?);
+        if fnv(body) != expected {
+            return Err(bad("checksum mismatch (truncated or corrupted)".into()));
+        }
+        let header_len = r.u32().ok_or_else(|| bad("truncated".into()))? as usize;
+        let header: ModelHeader =
+            serde_json::from_slice(r.take(header_len).ok_or_else(|| bad("truncated".into()))?)
+                .map_err(|e| bad(format!("bad header: {e}")))?;
+        let buckets = r.u32().ok_or_else(|| bad("truncated".into()))? as usize;
+        let labels = r.u32().ok_or_else(|| bad("truncated".into()))? as usize;
+        if buckets != header.features.buckets()
+            || labels != header.labels.len()
+            || labels != header.thresholds.len()
+        {
+            return Err(bad("header and tables disagree".into()));
+        }
+        let idf_scale = r.f32().ok_or_else(|| bad("truncated".into()))?;
+        let idf = r
+            .take(buckets)
+            .ok_or_else(|| bad("truncated".into()))?
+            .to_vec();
+        let mut floats = Vec::with_capacity(labels * 2);
+        for _ in 0..labels * 2 {
+            floats.push(r.f32().ok_or_else(|| bad("truncated".into()))?);
+        }
+        let weights: Vec<i8> = r
+            .take(buckets * labels)
+            .ok_or_else(|| bad("truncated".into()))?
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
+        if r.pos != body.len() {
+            return Err(bad("trailing bytes".into()));
+        }
+        let biases = floats.split_off(labels);
+        Ok(LinearModel {
+            header,
+            idf_scale,
+            idf,
+            scales: floats,
+            biases,
+            weights,
+        })
+    }
+}
+
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> LinearModel {
+        let features = FeatureConfig {
+            bits: 4,
+            ..FeatureConfig::default()
+        };
+        let header = ModelHeader {
+            kind: "test".into(),
+            labels: vec!["a".into(), "b".into()],
+            thresholds: vec![0.5, 0.3],
+            features,
+            provenance: "unit test".into(),
+        };
+        let mut w = vec![vec![0.0; 16], vec![0.0; 16]];
+        w[0][3] = 2.0;
+        w[1][3] = -1.0;
+        w[1][7] = 4.0;
+        LinearModel::quantise(header, &[1.0; 16], &w, &[0.0, -1.0])
+    }
+
+    #[test]
+    fn round_trip_and_predict() {
+        let m = tiny();
+        let bytes = m.to_bytes();
+        let back = LinearModel::from_bytes(&bytes, "t.bin").unwrap();
+        assert_eq!(m, back);
+        let p = back.probabilities(&vec![(3, 1.0), (7, 0.5)]);
+        assert!((p[0] - sigmoid(2.0)).abs() < 0.02);
+        assert!((p[1] - sigmoid(-1.0 - 1.0 + 2.0)).abs() < 0.02);
+    }
+
+    #[test]
+    fn damaged_files_are_refused_with_the_name() {
+        let bytes = tiny().to_bytes();
+        for (damaged, why) in [
+            (bytes[..bytes.len() / 2].to_vec(), "checksum"),
+            (b"hello world, not a model".to_vec(), "magic"),
+            (
+                {
+                    let mut b = bytes.clone();
+                    b[8] = 9;
+                    b
+                },
+                "version 9",
+            ),
+        ] {
+            let e = LinearModel::from_bytes(&damaged, "models/x.bin")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("models/x.bin") && e.contains(why), "{e}");
+        }
+    }
+}

@@ -1,0 +1,628 @@
+//! The three tasks and the evidence model on the SemEval training data:
+//! cross-validated evaluation (`rhetor eval`) and training of the shipped
+//! models (`rhetor train`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{
+    fit_binary, fit_ovr, fold_of, idf_for, out_of_fold, scores, tune_thresholds, weighted, Counts,
+    FitParams,
+};
+use crate::classify::evidence::{evidence_config, spans_from_probs, token_features};
+use crate::classify::features::{term_counts, FeatureConfig, SparseVec};
+use crate::classify::linear::{LinearModel, ModelHeader};
+use crate::classify::MODEL_FILES;
+use crate::document::Span;
+use crate::error::ModelError;
+use crate::segment::Token;
+use crate::semeval::{self, LabelledArticle, FRAMES, GENRES, LANGUAGES, TECHNIQUES};
+
+/// Options of training and evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainOptions {
+    pub folds: usize,
+    pub techniques: FitParams,
+    pub frames: FitParams,
+    pub genre: FitParams,
+    pub evidence: FitParams,
+    pub paragraph_features: FeatureConfig,
+    pub article_features: FeatureConfig,
+}
+
+impl Default for TrainOptions {
+    /// Regularisation chosen by cross-validation (docs/EVALUATION.md):
+    /// C = 3 for techniques and genre, 10 for frames, 0.3 for evidence.
+    fn default() -> Self {
+        let with_c = |c| FitParams {
+            c,
+            ..FitParams::default()
+        };
+        TrainOptions {
+            folds: 5,
+            techniques: with_c(3.0),
+            frames: with_c(10.0),
+            genre: with_c(3.0),
+            evidence: with_c(0.3),
+            paragraph_features: FeatureConfig::default(),
+            article_features: FeatureConfig::default(),
+        }
+    }
+}
+
+impl TrainOptions {
+    /// The same C for every model (for experiments).
+    pub fn with_c(mut self, c: f32) -> Self {
+        for p in [
+            &mut self.techniques,
+            &mut self.frames,
+            &mut self.genre,
+            &mut self.evidence,
+        ] {
+            p.c = c;
+        }
+        self
+    }
+}
+
+/// Rows of one task: raw term counts, labels, language and fold per row.
+struct Task {
+    counts: Vec<SparseVec>,
+    truth: Vec<Vec<usize>>,
+    lang: Vec<usize>,
+    folds: Vec<usize>,
+    n_labels: usize,
+}
+
+fn lang_index(lang: &str) -> usize {
+    LANGUAGES.iter().position(|l| *l == lang).unwrap_or(0)
+}
+
+fn paragraph_task(
+    articles: &[LabelledArticle],
+    cfg: &FeatureConfig,
+    k: usize,
+) -> (Task, Vec<(usize, usize)>) {
+    let rows: Vec<(usize, usize, &Vec<usize>)> = articles
+        .iter()
+        .enumerate()
+        .flat_map(|(a, art)| art.paragraphs.iter().map(move |(b, l)| (a, *b, l)))
+        .collect();
+    let counts = rows
+        .par_iter()
+        .map(|&(a, b, _)| {
+            let art = &articles[a];
+            term_counts(cfg, &art.doc.text, art.doc.blocks[b].span, &art.lang)
+        })
+        .collect();
+    let task = Task {
+        counts,
+        truth: rows.iter().map(|r| r.2.clone()).collect(),
+        lang: rows
+            .iter()
+            .map(|r| lang_index(&articles[r.0].lang))
+            .collect(),
+        folds: rows
+            .iter()
+            .map(|r| fold_of(&format!("{}/{}", articles[r.0].lang, articles[r.0].id), k))
+            .collect(),
+        n_labels: TECHNIQUES.len(),
+    };
+    (task, rows.iter().map(|r| (r.0, r.1)).collect())
+}
+
+fn article_task(
+    articles: &[LabelledArticle],
+    cfg: &FeatureConfig,
+    k: usize,
+    labels: impl Fn(&LabelledArticle) -> Option<Vec<usize>>,
+    n_labels: usize,
+) -> Task {
+    let chosen: Vec<(&LabelledArticle, Vec<usize>)> = articles
+        .iter()
+        .filter_map(|a| Some((a, labels(a)?)))
+        .collect();
+    Task {
+        counts: chosen
+            .par_iter()
+            .map(|(a, _)| term_counts(cfg, &a.doc.text, Span::new(0, a.doc.text.len()), &a.lang))
+            .collect(),
+        truth: chosen.iter().map(|(_, l)| l.clone()).collect(),
+        lang: chosen.iter().map(|(a, _)| lang_index(&a.lang)).collect(),
+        folds: chosen
+            .iter()
+            .map(|(a, _)| fold_of(&format!("{}/{}", a.lang, a.id), k))
+            .collect(),
+        n_labels,
+    }
+}
+
+/// Scores of one task, per language and per label.
+#[derive(Debug, Clone, Default)]
+pub struct TaskScores {
+    /// language → (rows, micro-F1, macro-F1)
+    pub per_language: BTreeMap<String, (usize, f64, f64)>,
+    /// All languages pooled.
+    pub overall: (usize, f64, f64),
+    /// language → per-label counts
+    pub per_label: BTreeMap<String, Vec<Counts>>,
+}
+
+fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
+    let mut out = TaskScores::default();
+    let all: Vec<usize> = (0..task.counts.len()).collect();
+    let (mi, ma, per) = scores(pred, &task.truth, &all, task.n_labels);
+    out.overall = (all.len(), mi, ma);
+    out.per_label.insert("all".into(), per);
+    for (li, lang) in LANGUAGES.iter().enumerate() {
+        let rows: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| task.lang[i] == li)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let (mi, ma, per) = scores(pred, &task.truth, &rows, task.n_labels);
+        out.per_language
+            .insert(lang.to_string(), (rows.len(), mi, ma));
+        out.per_label.insert(lang.to_string(), per);
+    }
+    out
+}
+
+/// Nested decisions: thresholds for fold f tuned on the other folds' rows.
+fn nested_decisions(task: &Task, oof: &[Vec<f32>], k: usize) -> Vec<Vec<usize>> {
+    let mut pred = vec![Vec::new(); oof.len()];
+    for f in 0..k {
+        let tune: Vec<usize> = (0..oof.len()).filter(|&i| task.folds[i] != f).collect();
+        let t = tune_thresholds(oof, &task.truth, &tune, task.n_labels);
+        for i in (0..oof.len()).filter(|&i| task.folds[i] == f) {
+            pred[i] = (0..task.n_labels).filter(|&l| oof[i][l] >= t[l]).collect();
+        }
+    }
+    pred
+}
+
+fn argmax(p: &[f32]) -> usize {
+    p.iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// Token-level evidence data: every token of every labelled paragraph.
+struct EvidenceData {
+    rows: Vec<SparseVec>,
+    /// Per technique: rows of paragraphs that carry it (with spans), and
+    /// which of those rows are inside a span.
+    subsets: Vec<Vec<usize>>,
+    positive: Vec<Vec<bool>>,
+    /// Per row: fold, and (paragraph id, technique) groups for scoring.
+    folds: Vec<usize>,
+    groups: Vec<Vec<(usize, Vec<usize>)>>,
+    tokens: Vec<Token>,
+}
+
+fn evidence_data(articles: &[LabelledArticle], k: usize) -> EvidenceData {
+    let n_labels = TECHNIQUES.len();
+    let per_paragraph: Vec<(usize, usize, Vec<Token>, Vec<SparseVec>)> = articles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, art)| {
+            art.paragraphs.iter().map(move |(b, _)| {
+                let (tokens, feats) = token_features(&art.doc.text, art.doc.blocks[*b].span);
+                (a, *b, tokens, feats)
+            })
+        })
+        .collect();
+    let mut d = EvidenceData {
+        rows: Vec::new(),
+        subsets: vec![Vec::new(); n_labels],
+        positive: vec![Vec::new(); n_labels],
+        folds: Vec::new(),
+        groups: vec![Vec::new(); n_labels],
+        tokens: Vec::new(),
+    };
+    for (a, b, tokens, feats) in per_paragraph {
+        let art = &articles[a];
+        let block = art.doc.blocks[b].span;
+        let first = d.rows.len();
+        let fold = fold_of(&format!("{}/{}", art.lang, art.id), k);
+        for l in 0..n_labels {
+            let spans: Vec<Span> = art
+                .spans
+                .iter()
+                .filter(|(t, s)| *t == l && block.start <= s.start && s.end <= block.end)
+                .map(|(_, s)| *s)
+                .collect();
+            if spans.is_empty() {
+                continue;
+            }
+            let rows: Vec<usize> = (first..first + tokens.len()).collect();
+            d.subsets[l].extend(&rows);
+            d.groups[l].push((fold, rows));
+            for t in &tokens {
+                d.positive[l].push(
+                    spans
+                        .iter()
+                        .any(|s| t.span.start < s.end && s.start < t.span.end),
+                );
+            }
+        }
+        d.folds.extend(std::iter::repeat_n(fold, tokens.len()));
+        d.rows.extend(feats);
+        d.tokens.extend(tokens);
+    }
+    // positive[l] is indexed by position in subsets[l]; map to row ids.
+    d
+}
+
+fn evidence_fit(d: &EvidenceData, l: usize, rows: &[usize], p: FitParams) -> (Vec<f32>, f32) {
+    let buckets = evidence_config().buckets();
+    let lookup: std::collections::HashMap<usize, bool> = d.subsets[l]
+        .iter()
+        .copied()
+        .zip(d.positive[l].iter().copied())
+        .collect();
+    let positive = |i: usize| lookup.get(&i).copied().unwrap_or(false);
+    fit_binary(
+        &d.rows,
+        rows,
+        &positive,
+        buckets,
+        FitParams {
+            seed: p.seed + 100 + l as u64,
+            ..p
+        },
+    )
+}
+
+/// Token-level precision/recall/F1 of evidence spans on fold 0, the model
+/// trained on the other folds.
+fn evidence_eval(d: &EvidenceData, p: FitParams) -> Counts {
+    let results: Vec<Counts> = (0..TECHNIQUES.len())
+        .into_par_iter()
+        .map(|l| {
+            let train: Vec<usize> = d.subsets[l]
+                .iter()
+                .copied()
+                .filter(|&i| d.folds[i] != 0)
+                .collect();
+            let mut c = Counts::default();
+            if train.is_empty() {
+                return c;
+            }
+            let (w, b) = evidence_fit(d, l, &train, p);
+            let gold: std::collections::HashMap<usize, bool> = d.subsets[l]
+                .iter()
+                .copied()
+                .zip(d.positive[l].iter().copied())
+                .collect();
+            for (fold, rows) in &d.groups[l] {
+                if *fold != 0 {
+                    continue;
+                }
+                let probs: Vec<f32> = rows
+                    .iter()
+                    .map(|&i| {
+                        let z = b + d.rows[i]
+                            .iter()
+                            .map(|&(j, v)| w[j as usize] * v)
+                            .sum::<f32>();
+                        1.0 / (1.0 + (-z).exp())
+                    })
+                    .collect();
+                let toks: Vec<Token> = rows.iter().map(|&i| d.tokens[i]).collect();
+                let spans = spans_from_probs(&toks, &probs);
+                for (k, &i) in rows.iter().enumerate() {
+                    let inside = spans
+                        .iter()
+                        .any(|s| toks[k].span.start >= s.start && toks[k].span.end <= s.end);
+                    c.add(gold.get(&i).copied().unwrap_or(false), inside);
+                }
+            }
+            c
+        })
+        .collect();
+    let mut total = Counts::default();
+    for c in results {
+        total.tp += c.tp;
+        total.fp += c.fp;
+        total.fn_ += c.fn_;
+    }
+    total
+}
+
+/// Cross-validated scores of every task.
+#[derive(Debug, Clone)]
+pub struct EvalReport {
+    pub articles: usize,
+    pub techniques: TaskScores,
+    pub frames: TaskScores,
+    /// Genre: language → (articles, accuracy, macro-F1)
+    pub genre: TaskScores,
+    pub evidence: Counts,
+    pub options: String,
+    pub seconds: f64,
+}
+
+/// Runs k-fold cross-validation (grouped by article) on every task.
+pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError> {
+    let start = std::time::Instant::now();
+    let articles = semeval::load_training(dir)?;
+    let k = opts.folds;
+    let (tech, _) = paragraph_task(&articles, &opts.paragraph_features, k);
+    let oof = out_of_fold(
+        &tech.counts,
+        &tech.folds,
+        k,
+        &tech.truth,
+        tech.n_labels,
+        opts.paragraph_features.buckets(),
+        opts.techniques,
+    );
+    let techniques = score_by_language(&tech, &nested_decisions(&tech, &oof, k));
+
+    let fr = article_task(
+        &articles,
+        &opts.article_features,
+        k,
+        |a| a.frames.clone(),
+        FRAMES.len(),
+    );
+    let oof = out_of_fold(
+        &fr.counts,
+        &fr.folds,
+        k,
+        &fr.truth,
+        fr.n_labels,
+        opts.article_features.buckets(),
+        opts.frames,
+    );
+    let frames = score_by_language(&fr, &nested_decisions(&fr, &oof, k));
+
+    let ge = article_task(
+        &articles,
+        &opts.article_features,
+        k,
+        |a| a.genre.map(|g| vec![g]),
+        GENRES.len(),
+    );
+    let oof = out_of_fold(
+        &ge.counts,
+        &ge.folds,
+        k,
+        &ge.truth,
+        ge.n_labels,
+        opts.article_features.buckets(),
+        opts.genre,
+    );
+    let pred: Vec<Vec<usize>> = oof.iter().map(|p| vec![argmax(p)]).collect();
+    let genre = score_by_language(&ge, &pred);
+
+    let ev = evidence_data(&articles, k);
+    let evidence = evidence_eval(&ev, opts.evidence);
+    Ok(EvalReport {
+        articles: articles.len(),
+        techniques,
+        frames,
+        genre,
+        evidence,
+        options: format!("{opts:?}"),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+impl EvalReport {
+    /// The report as Markdown.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "{}-fold cross-validation grouped by article over {} training articles, six languages pooled; thresholds tuned on the other folds' out-of-fold predictions (nested). {:.0} s.\n", 5, self.articles, self.seconds);
+        let table = |s: &mut String, title: &str, t: &TaskScores, metric: &str| {
+            let _ = writeln!(s, "### {title}\n\n| language | rows | micro-F1 | macro-F1 |\n| --- | --- | --- | --- |");
+            for (lang, (n, mi, ma)) in &t.per_language {
+                let _ = writeln!(s, "| {lang} | {n} | {mi:.3} | {ma:.3} |");
+            }
+            let (n, mi, ma) = t.overall;
+            let _ = writeln!(s, "| **all** | {n} | **{mi:.3}** | **{ma:.3}** |\n");
+            let _ = writeln!(s, "{metric}\n");
+        };
+        table(&mut s, "Techniques (paragraph level, 23 labels)", &self.techniques, "Micro-F1 over (article, paragraph, technique); macro-F1 over labels with support in the language.");
+        table(
+            &mut s,
+            "Frames (article level, 14 labels)",
+            &self.frames,
+            "Micro-F1 over (article, frame).",
+        );
+        table(&mut s, "Genre (article level, 3 classes)", &self.genre, "Genre is single-label (argmax): micro-F1 equals accuracy; macro-F1 over the classes present.");
+        let e = self.evidence;
+        let p = if e.tp + e.fp == 0 {
+            0.0
+        } else {
+            e.tp as f64 / (e.tp + e.fp) as f64
+        };
+        let r = if e.tp + e.fn_ == 0 {
+            0.0
+        } else {
+            e.tp as f64 / (e.tp + e.fn_) as f64
+        };
+        let _ = writeln!(s, "### Evidence spans\n\nToken-level, on fold 0 (model trained on folds 1–4), for every gold technique of a paragraph that has annotated spans: precision {p:.3}, recall {r:.3}, F1 {:.3}.\n", e.f1());
+        let _ = writeln!(s, "### Techniques per label (all languages)\n\n| technique | support | precision | recall | F1 |\n| --- | --- | --- | --- | --- |");
+        if let Some(per) = self.techniques.per_label.get("all") {
+            for (l, c) in per.iter().enumerate() {
+                let p = if c.tp + c.fp == 0 {
+                    0.0
+                } else {
+                    c.tp as f64 / (c.tp + c.fp) as f64
+                };
+                let r = if c.support() == 0 {
+                    0.0
+                } else {
+                    c.tp as f64 / c.support() as f64
+                };
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {p:.3} | {r:.3} | {:.3} |",
+                    TECHNIQUES[l],
+                    c.support(),
+                    c.f1()
+                );
+            }
+        }
+        let _ = writeln!(s, "\n### Frames per label (all languages)\n\n| frame | support | F1 |\n| --- | --- | --- |");
+        if let Some(per) = self.frames.per_label.get("all") {
+            for (l, c) in per.iter().enumerate() {
+                let _ = writeln!(s, "| {} | {} | {:.3} |", FRAMES[l], c.support(), c.f1());
+            }
+        }
+        let _ = writeln!(s, "\nOptions: `{}`", self.options);
+        s
+    }
+}
+
+/// What `train` wrote.
+#[derive(Debug, Clone)]
+pub struct TrainSummary {
+    pub files: Vec<(String, usize)>,
+    pub seconds: f64,
+}
+
+/// Trains the shipped models: thresholds from out-of-fold predictions, then
+/// a final fit on all the data; writes `MODEL_FILES` into `out`.
+pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary, ModelError> {
+    let start = std::time::Instant::now();
+    let articles = semeval::load_training(dir)?;
+    let k = opts.folds;
+    let provenance = |what: &str, rows: usize, p: FitParams| {
+        format!(
+            "{what}: SemEval-2023 Task 3 training split ({} articles, six languages pooled), {rows} rows; {k}-fold out-of-fold thresholds; {p:?}",
+            articles.len()
+        )
+    };
+    std::fs::create_dir_all(out).map_err(|source| ModelError::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let mut save = |name: &str, model: &LinearModel| -> Result<(), ModelError> {
+        let path = out.join(name);
+        let bytes = model.to_bytes();
+        std::fs::write(&path, &bytes).map_err(|source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        written.push((path.display().to_string(), bytes.len()));
+        Ok(())
+    };
+
+    // Techniques and frames: thresholds from OOF, final fit on everything.
+    let multi = |task: &Task,
+                 cfg: FeatureConfig,
+                 p: FitParams,
+                 kind: &str,
+                 labels: &[&str]|
+     -> LinearModel {
+        let buckets = cfg.buckets();
+        let oof = out_of_fold(
+            &task.counts,
+            &task.folds,
+            k,
+            &task.truth,
+            task.n_labels,
+            buckets,
+            p,
+        );
+        let all: Vec<usize> = (0..task.counts.len()).collect();
+        let thresholds = tune_thresholds(&oof, &task.truth, &all, task.n_labels);
+        let idf = idf_for(&task.counts, &all, buckets);
+        let rows = weighted(&task.counts, &idf);
+        let (w, b) = fit_ovr(&rows, &all, &task.truth, task.n_labels, buckets, p);
+        let header = ModelHeader {
+            kind: kind.into(),
+            labels: labels.iter().map(|s| s.to_string()).collect(),
+            thresholds,
+            features: cfg,
+            provenance: provenance(kind, all.len(), p),
+        };
+        LinearModel::quantise(header, &idf, &w, &b)
+    };
+    let (tech, _) = paragraph_task(&articles, &opts.paragraph_features, k);
+    save(
+        MODEL_FILES[0],
+        &multi(
+            &tech,
+            opts.paragraph_features,
+            opts.techniques,
+            "techniques",
+            &TECHNIQUES,
+        ),
+    )?;
+    drop(tech);
+    let fr = article_task(
+        &articles,
+        &opts.article_features,
+        k,
+        |a| a.frames.clone(),
+        FRAMES.len(),
+    );
+    save(
+        MODEL_FILES[1],
+        &multi(&fr, opts.article_features, opts.frames, "frames", &FRAMES),
+    )?;
+
+    // Genre: argmax, no thresholds.
+    let ge = article_task(
+        &articles,
+        &opts.article_features,
+        k,
+        |a| a.genre.map(|g| vec![g]),
+        GENRES.len(),
+    );
+    let buckets = opts.article_features.buckets();
+    let all: Vec<usize> = (0..ge.counts.len()).collect();
+    let idf = idf_for(&ge.counts, &all, buckets);
+    let rows = weighted(&ge.counts, &idf);
+    let (w, b) = fit_ovr(&rows, &all, &ge.truth, ge.n_labels, buckets, opts.genre);
+    let header = ModelHeader {
+        kind: "genre".into(),
+        labels: GENRES.iter().map(|s| s.to_string()).collect(),
+        thresholds: vec![0.0; GENRES.len()],
+        features: opts.article_features,
+        provenance: provenance("genre", all.len(), opts.genre),
+    };
+    save(MODEL_FILES[2], &LinearModel::quantise(header, &idf, &w, &b))?;
+
+    // Evidence: one token model per technique, on all annotated paragraphs.
+    let ev = evidence_data(&articles, k);
+    let fitted: Vec<(Vec<f32>, f32)> = (0..TECHNIQUES.len())
+        .into_par_iter()
+        .map(|l| {
+            if ev.subsets[l].is_empty() {
+                (vec![0.0; evidence_config().buckets()], -10.0)
+            } else {
+                evidence_fit(&ev, l, &ev.subsets[l], opts.evidence)
+            }
+        })
+        .collect();
+    let (w, b): (Vec<Vec<f32>>, Vec<f32>) = fitted.into_iter().unzip();
+    let header = ModelHeader {
+        kind: "evidence".into(),
+        labels: TECHNIQUES.iter().map(|s| s.to_string()).collect(),
+        thresholds: vec![crate::classify::evidence::TOKEN_THRESHOLD; TECHNIQUES.len()],
+        features: evidence_config(),
+        provenance: provenance(
+            "evidence (token level, from spans.tsv)",
+            ev.rows.len(),
+            opts.evidence,
+        ),
+    };
+    save(MODEL_FILES[3], &LinearModel::quantise(header, &[], &w, &b))?;
+    Ok(TrainSummary {
+        files: written,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
