@@ -12,6 +12,7 @@ pub mod error;
 pub mod ingest;
 pub mod lang;
 pub mod normalize;
+pub mod numbers;
 pub mod output;
 pub mod pipeline;
 pub mod segment;
