@@ -214,5 +214,77 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
             )?;
         }
     }
+    if !doc.claims.is_empty() {
+        writeln!(out, "   claims:")?;
+        for c in &doc.claims {
+            writeln!(out, "     # {}", describe_claim(doc, c))?;
+        }
+    }
     writeln!(out)
+}
+
+/// One line per claim: what, how many, when, says who.
+pub fn describe_claim(doc: &Document, c: &rhetor::claims::Claim) -> String {
+    use rhetor::numbers::Approximation;
+    let approx = match c.approximation {
+        Approximation::Exact => "",
+        Approximation::About => "≈ ",
+        Approximation::MoreThan => "> ",
+        Approximation::LessThan => "< ",
+        Approximation::AtLeast => "≥ ",
+        Approximation::AtMost => "≤ ",
+    };
+    let mut line = format!("{approx}{}", format_value(c.value));
+    if let Some(max) = c.value_max {
+        line.push_str(&format!("–{}", format_value(max)));
+    }
+    if let Some(u) = &c.unit {
+        line.push_str(&format!(" {u}"));
+    }
+    if let Some(s) = c.subject {
+        line.push_str(&format!(" {}", doc.slice(s)));
+    }
+    if let Some(p) = &c.per {
+        line.push_str(&format!(" per {p}"));
+    }
+    if let Some(t) = &c.time {
+        line.push_str(&format!("  [time: {}]", doc.slice(t.span)));
+    }
+    if let Some(h) = c.hedge {
+        line.push_str(&format!("  [hedge: {}]", doc.slice(h)));
+    }
+    match &c.source {
+        Some(s) => {
+            line.push_str(&format!("  — source: {} ({:?}", doc.slice(s.span), s.kind));
+            if let Some(o) = s.outlet {
+                line.push_str(&format!(", in {}", doc.slice(o)));
+            }
+            line.push(')');
+        }
+        None => line.push_str("  — no source"),
+    }
+    line
+}
+
+fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let digits = format!("{}", v.abs() as i64);
+        let mut grouped = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push('\u{202f}');
+            }
+            grouped.push(ch);
+        }
+        if v < 0.0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        }
+    } else {
+        format!("{v:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
 }

@@ -5,6 +5,7 @@
 mod analyze;
 mod bench;
 mod models;
+mod numbers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct LowArgs {
 enum Command {
     /// Analyse articles (files, directories, `-` for stdin).
     Analyze(AnalyzeArgs),
+    /// Find numbers in each line of standard input (one JSON array per line).
+    Numbers(numbers::NumbersArgs),
     /// Measure throughput on a folder of articles (e.g. the SemEval training set).
     Bench(bench::BenchArgs),
     /// Train the technique, frame, genre and evidence models (SemEval data).
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Analyze(a) => analyze::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Numbers(a) => numbers::run(a),
         Command::Train(a) => models::train(a),
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),

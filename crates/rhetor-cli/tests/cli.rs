@@ -221,3 +221,43 @@ fn warc_gz_pages_become_articles() {
         .unwrap()
         .contains("Les syndicats ont réagi"));
 }
+
+#[test]
+fn numbers_reads_lines_and_survives_bad_ones() {
+    let mut input: Vec<u8> = "Zelensky perd chaque mois 20 000 soldats.\n"
+        .as_bytes()
+        .to_vec();
+    input.extend_from_slice(b"\xff\xfe broken\n");
+    input.extend(std::iter::repeat_n(b'7', 1_100_000));
+    input.push(b'\n');
+    input.extend_from_slice("two hundred and five dollars\n".as_bytes());
+    let mut child = rhetor()
+        .args(["numbers", "--lang", "fr"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first[0]["value"], 20000.0);
+    assert_eq!(first[0]["text"], "20 000");
+    assert_eq!(first[0]["start"], 26);
+    assert_eq!(lines[1], "[]");
+    assert_eq!(lines[2], "[]");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3") && stderr.contains("1 MB"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

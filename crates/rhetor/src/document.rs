@@ -318,6 +318,8 @@ pub struct Document {
     pub frames: Vec<LabelScore>,
     /// Genre probabilities, most probable first (empty until classified).
     pub genre: Vec<LabelScore>,
+    /// Numeric claims, in text order.
+    pub claims: Vec<crate::claims::Claim>,
 }
 
 impl Document {

@@ -99,6 +99,50 @@ pub struct GenreOut {
     pub scores: Vec<ScoreOut>,
 }
 
+/// A source of a claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceOut {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub kind: crate::claims::SourceKind,
+    pub outlet: Option<TextSpan>,
+    pub cue: TextSpan,
+    pub inherited: bool,
+}
+
+/// A time reference of a claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeOut {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub date: Option<String>,
+}
+
+/// A numeric claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimOut {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub paragraph: usize,
+    pub sentence: TextSpan,
+    pub number: TextSpan,
+    pub value: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_max: Option<f64>,
+    pub kind: crate::numbers::NumberKind,
+    pub approximation: crate::numbers::Approximation,
+    pub unit: Option<String>,
+    pub subject: Option<TextSpan>,
+    pub subject_key: Option<String>,
+    pub per: Option<String>,
+    pub time: Option<TimeOut>,
+    pub hedge: Option<TextSpan>,
+    pub source: Option<SourceOut>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SentenceOut {
     pub start: usize,
@@ -145,6 +189,8 @@ pub struct Analysis {
     /// Frames decided for the article, most probable first.
     pub frames: Vec<ScoreOut>,
     pub paragraphs: Vec<ParagraphOut>,
+    /// Numeric claims with their subject, rate, time, hedge and source.
+    pub claims: Vec<ClaimOut>,
     pub sentences: Vec<SentenceOut>,
     pub links: Vec<LinkOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -250,6 +296,42 @@ impl Analysis {
                 })
                 .collect()
         });
+        let claims = doc
+            .claims
+            .iter()
+            .map(|c| ClaimOut {
+                start: index.char_of(c.span.start),
+                end: index.char_of(c.span.end),
+                text: doc.slice(c.span).to_string(),
+                paragraph: c.paragraph,
+                sentence: text_span(c.sentence),
+                number: text_span(c.number),
+                value: c.value,
+                value_max: c.value_max,
+                kind: c.kind,
+                approximation: c.approximation,
+                unit: c.unit.clone(),
+                subject: c.subject.map(text_span),
+                subject_key: c.subject_key.clone(),
+                per: c.per.clone(),
+                time: c.time.as_ref().map(|t| TimeOut {
+                    start: index.char_of(t.span.start),
+                    end: index.char_of(t.span.end),
+                    text: doc.slice(t.span).to_string(),
+                    date: t.date.clone(),
+                }),
+                hedge: c.hedge.map(text_span),
+                source: c.source.as_ref().map(|s| SourceOut {
+                    start: index.char_of(s.span.start),
+                    end: index.char_of(s.span.end),
+                    text: doc.slice(s.span).to_string(),
+                    kind: s.kind,
+                    outlet: s.outlet.map(text_span),
+                    cue: text_span(s.cue),
+                    inherited: s.inherited,
+                }),
+            })
+            .collect();
         let author = doc.author.map(text_span);
         Analysis {
             schema: SCHEMA,
@@ -275,6 +357,7 @@ impl Analysis {
             }),
             frames: doc.frames.iter().map(score).collect(),
             paragraphs,
+            claims,
             sentences,
             links,
             tokens,

@@ -19,13 +19,14 @@ pub struct Pipeline {
 }
 
 impl Default for Pipeline {
-    /// Structure, language and sentences: the document pipeline.
+    /// Structure, language, sentences and claims (everything that needs no model).
     fn default() -> Self {
         Pipeline {
             stages: vec![
                 Box::new(crate::structure::Structure),
                 Box::new(crate::lang::Language),
                 Box::new(crate::segment::Sentences),
+                Box::new(crate::claims::Claims),
             ],
         }
     }
@@ -132,6 +133,7 @@ pub fn load(raw: RawArticle) -> Result<Document, InputError> {
         techniques: Vec::new(),
         frames: Vec::new(),
         genre: Vec::new(),
+        claims: Vec::new(),
     };
     doc.links = find_links(&doc, &link_texts);
     if let Some(author) = doc.declared.author.clone() {

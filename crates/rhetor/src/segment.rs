@@ -257,6 +257,37 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
 /// Lower-cases a token and folds typographic forms to plain ones
 /// (’ → ', « » “ ” → ", no-break spaces → space) for matching.
 pub fn fold(token: &str) -> String {
+    fold_cow(token).into_owned()
+}
+
+/// [`fold`] without allocating when the token is already folded.
+pub fn fold_cow(token: &str) -> std::borrow::Cow<'_, str> {
+    let folded = |c: char| {
+        !c.is_uppercase()
+            && !matches!(
+                c,
+                '’' | '‘'
+                    | 'ʼ'
+                    | '`'
+                    | '«'
+                    | '»'
+                    | '“'
+                    | '”'
+                    | '„'
+                    | '\u{a0}'
+                    | '\u{202f}'
+                    | '\u{2009}'
+                    | '–'
+                    | '—'
+            )
+    };
+    if token.chars().all(folded) {
+        return std::borrow::Cow::Borrowed(token);
+    }
+    std::borrow::Cow::Owned(fold_chars(token))
+}
+
+fn fold_chars(token: &str) -> String {
     token
         .chars()
         .flat_map(char::to_lowercase)

@@ -17,9 +17,15 @@ struct Example {
 
 /// The match that covers most of the string.
 fn best(text: &str, lang: &str) -> Option<NumberMatch> {
-    find_numbers(text, lang, NumberOptions { lone_articles: true })
-        .into_iter()
-        .max_by_key(|m| m.span.len())
+    find_numbers(
+        text,
+        lang,
+        NumberOptions {
+            lone_articles: true,
+        },
+    )
+    .into_iter()
+    .max_by_key(|m| m.span.len())
 }
 
 fn seconds(grain: &str) -> Option<f64> {
@@ -58,7 +64,9 @@ fn score(file: &str, lang: &str, verbose: bool) -> (usize, usize) {
             let whole = m.span.len() * 10 >= ex.text.trim().len() * 6;
             let value_ok = match (ex.value, ex.min, ex.max) {
                 (Some(v), _, _) => close(m.value, v) && m.value_max.is_none(),
-                (None, Some(lo), Some(hi)) => close(m.value, lo) && m.value_max.is_some_and(|x| close(x, hi)),
+                (None, Some(lo), Some(hi)) => {
+                    close(m.value, lo) && m.value_max.is_some_and(|x| close(x, hi))
+                }
                 (None, Some(lo), None) => close(m.value, lo),
                 (None, None, Some(hi)) => close(m.value_max.unwrap_or(m.value), hi),
                 _ => false,
@@ -67,9 +75,11 @@ fn score(file: &str, lang: &str, verbose: bool) -> (usize, usize) {
             // "1.5 hours" to 90 minutes; rhetor keeps the text's unit).
             let duration_ok = ex.grain.as_ref().is_none_or(|g| {
                 m.kind == NumberKind::Duration
-                    && m.unit.as_deref().and_then(seconds).zip(seconds(g)).is_some_and(|(a, b)| {
-                        ex.value.is_some_and(|v| close(m.value * a, v * b))
-                    })
+                    && m.unit
+                        .as_deref()
+                        .and_then(seconds)
+                        .zip(seconds(g))
+                        .is_some_and(|(a, b)| ex.value.is_some_and(|v| close(m.value * a, v * b)))
             });
             if ex.grain.is_some() {
                 return whole && duration_ok;

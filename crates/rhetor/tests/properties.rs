@@ -68,3 +68,34 @@ proptest! {
         let _ = rhetor::ingest::html::extract(&html, None);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// The number recogniser never panics and its spans are valid.
+    #[test]
+    fn numbers_never_panic(text in "[0-9 ,.'’\u{a0}\u{202f}a-zé%€$£/+()-]{0,60}|(un|deux|trente|mille|cent|et|vingt|quatre|million|plus de|moins de|[0-9]{1,4}| |-|,){0,12}", lang in prop_oneof![Just("fr"), Just("en"), Just("de")]) {
+        for m in rhetor::numbers::find_numbers(&text, lang, Default::default()) {
+            prop_assert!(m.span.start <= m.span.end && m.span.end <= text.len());
+            prop_assert!(text.is_char_boundary(m.span.start) && text.is_char_boundary(m.span.end));
+            prop_assert!(m.value.is_finite());
+        }
+    }
+
+    /// Integers written with any grouping style parse back to themselves.
+    #[test]
+    fn grouped_digits_round_trip(n in 1000u64..1_000_000_000, sep in prop_oneof![Just(" "), Just("\u{a0}"), Just("\u{202f}"), Just(".")]) {
+        let digits = n.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push_str(sep);
+            }
+            grouped.push(c);
+        }
+        let text = format!("Il y a {grouped} soldats.");
+        let found = rhetor::numbers::find_numbers(&text, "fr", Default::default());
+        prop_assert_eq!(found.len(), 1, "{} → {:?}", text, found);
+        prop_assert_eq!(found[0].value, n as f64);
+    }
+}

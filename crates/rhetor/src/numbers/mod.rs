@@ -11,7 +11,9 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::document::Span;
-use crate::segment::{fold, tokenize, Token, TokenKind};
+use std::borrow::Cow;
+
+use crate::segment::{fold_cow, tokenize, Token, TokenKind};
 
 /// What a number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,17 +62,18 @@ pub struct NumberOptions {
     pub lone_articles: bool,
 }
 
-static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://|www\.)\S+").expect("url regex"));
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(?:https?://|www\.)\S+").expect("url regex"));
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\+\d[\d .\-()]{7,}\d|\b0\d(?:[ .\-]?\d{2}){4}\b|\(\d{3}\)\s?\d{3}-\d{4}|\b\d{3}-\d{3}-\d{4}\b").expect("phone regex")
+    Regex::new(r"\+\d[\d .\-()]{7,}\d|(?-u:\b)0\d(?:[ .\-]?\d{2}){4}(?-u:\b)|\(\d{3}\)\s?\d{3}-\d{4}|(?-u:\b)\d{3}-\d{3}-\d{4}(?-u:\b)").expect("phone regex")
 });
 static CODE_MONEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(usd|eur|gbp|cad|aud|chf|uah|cny|jpy|rub|pln|inr|myr|mnt|rs\.?|rm|us\$|\$us)\s?(\d[\d.,]*\d|\d)|(\d[\d.,]*\d|\d)\s?((?:usd|eur|gbp|cad|aud|chf|uah|cny|jpy|rub|pln|inr|myr|mnt|rs|rm)\b|us\$|\$us)")
+    Regex::new(r"(?i)(?-u:\b)(usd|eur|gbp|cad|aud|chf|uah|cny|jpy|rub|pln|inr|myr|mnt|rs\.?|rm|us\$|\$us)\s?(\d[\d.,]*\d|\d)|(\d[\d.,]*\d|\d)\s?((?:usd|eur|gbp|cad|aud|chf|uah|cny|jpy|rub|pln|inr|myr|mnt|rs|rm)(?-u:\b)|us\$|\$us)")
         .expect("currency code regex")
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b|\b(?:le\s+)?(1er|\d{1,2})\s+(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(\d{4}))?\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
+        r"(?i)(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?-u:\b)|(?-u:\b)(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?-u:\b)|(?-u:\b)(?:le\s+)?(1er|\d{1,2})\s+(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(\d{4}))?(?-u:\b)|(?-u:\b)(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?-u:\b)",
     )
     .expect("date regex")
 });
@@ -82,8 +85,14 @@ fn comma_decimal(lang: &str) -> bool {
 
 /// Value of a digit token in the given language's conventions.
 pub fn parse_digits(s: &str, lang: &str) -> Option<f64> {
-    let cleaned: String = s.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’')).collect();
-    let seps: Vec<(usize, char)> = cleaned.char_indices().filter(|(_, c)| matches!(c, '.' | ',')).collect();
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’'))
+        .collect();
+    let seps: Vec<(usize, char)> = cleaned
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '.' | ','))
+        .collect();
     let normal: String = match seps.len() {
         0 => cleaned,
         1 => {
@@ -92,7 +101,11 @@ pub fn parse_digits(s: &str, lang: &str) -> Option<f64> {
             let grouping = after == 3
                 && match sep {
                     ',' => !comma_decimal(lang),
-                    _ => comma_decimal(lang) && cleaned[..pos].len() <= 3 && !cleaned.starts_with('0'),
+                    _ => {
+                        comma_decimal(lang)
+                            && cleaned[..pos].len() <= 3
+                            && !cleaned.starts_with('0')
+                    }
                 };
             if grouping {
                 cleaned.replace(sep, "")
@@ -106,7 +119,10 @@ pub fn parse_digits(s: &str, lang: &str) -> Option<f64> {
             let last = seps[seps.len() - 1].1;
             if seps[..seps.len() - 1].iter().all(|(_, c)| *c != last) {
                 let (pos, _) = seps[seps.len() - 1];
-                let int: String = cleaned[..pos].chars().filter(char::is_ascii_digit).collect();
+                let int: String = cleaned[..pos]
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
                 format!("{int}.{}", &cleaned[pos + 1..])
             } else {
                 cleaned.chars().filter(char::is_ascii_digit).collect()
@@ -118,16 +134,31 @@ pub fn parse_digits(s: &str, lang: &str) -> Option<f64> {
 
 /// Finds the numbers of `text` written in `lang` (ISO 639-1).
 pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMatch> {
-    let mut excluded: Vec<Span> = URL
-        .find_iter(text)
-        .chain(PHONE.find_iter(text))
-        .map(|m| Span::new(m.start(), m.end()))
-        .collect();
+    // Every regex below needs a digit (URLs aside): skip them on text without.
+    let has_digits = text.bytes().any(|b| b.is_ascii_digit());
+    let has_url = text.contains("http") || text.contains("www.");
+    let mut excluded: Vec<Span> = Vec::new();
+    if has_url {
+        excluded.extend(URL.find_iter(text).map(|m| Span::new(m.start(), m.end())));
+    }
+    if has_digits {
+        excluded.extend(PHONE.find_iter(text).map(|m| Span::new(m.start(), m.end())));
+    }
     let mut out: Vec<NumberMatch> = Vec::new();
-    for c in DATE.captures_iter(text) {
-        let m = c.get(0).map_or(Span::new(0, 0), |m| Span::new(m.start(), m.end()));
-        let year = c.get(1).or(c.get(6)).or(c.get(9)).or(c.get(12)).and_then(|y| y.as_str().parse::<f64>().ok());
-        if excluded.iter().any(|e| e.start <= m.start && m.end <= e.end) {
+    for c in DATE.captures_iter(text).filter(|_| has_digits) {
+        let m = c
+            .get(0)
+            .map_or(Span::new(0, 0), |m| Span::new(m.start(), m.end()));
+        let year = c
+            .get(1)
+            .or(c.get(6))
+            .or(c.get(9))
+            .or(c.get(12))
+            .and_then(|y| y.as_str().parse::<f64>().ok());
+        if excluded
+            .iter()
+            .any(|e| e.start <= m.start && m.end <= e.end)
+        {
             continue;
         }
         out.push(NumberMatch {
@@ -140,23 +171,35 @@ pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMa
         });
         excluded.push(m);
     }
-    for c in CODE_MONEY.captures_iter(text) {
-        let m = c.get(0).map_or(Span::new(0, 0), |m| Span::new(m.start(), m.end()));
+    for c in CODE_MONEY.captures_iter(text).filter(|_| has_digits) {
+        let m = c
+            .get(0)
+            .map_or(Span::new(0, 0), |m| Span::new(m.start(), m.end()));
         if excluded.iter().any(|e| e.start < m.end && m.start < e.end) {
             continue;
         }
         let (code, digits) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
-            (Some(code), Some(d), _, _) | (_, _, Some(d), Some(code)) => (code.as_str().to_lowercase(), d.as_str()),
+            (Some(code), Some(d), _, _) | (_, _, Some(d), Some(code)) => {
+                (code.as_str().to_lowercase(), d.as_str())
+            }
             _ => continue,
         };
-        let Some(mut value) = parse_digits(digits, lang) else { continue };
+        let Some(mut value) = parse_digits(digits, lang) else {
+            continue;
+        };
         let unit = words::currency(code.trim_end_matches('.')).unwrap_or("USD");
         // A scale word after the amount: "US$4.7 billion".
         let mut m = m;
         let rest = &text[m.end..];
         let word_len = rest.len() - rest.trim_start().len();
-        let next_word: String = rest.trim_start().chars().take_while(|c| c.is_alphabetic()).collect();
-        if let Some(scale) = words::digit_scale(&next_word.to_lowercase()).filter(|_| !next_word.is_empty() && next_word != "m") {
+        let next_word: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .collect();
+        if let Some(scale) = words::digit_scale(&next_word.to_lowercase())
+            .filter(|_| !next_word.is_empty() && next_word != "m")
+        {
             value *= scale;
             m.end += word_len + next_word.len();
         }
@@ -173,17 +216,25 @@ pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMa
     let tokens: Vec<Token> = tokenize(text, Span::new(0, text.len()));
     // Tokens inside URLs, phone numbers and matches made above stay in the
     // sequence as barriers, so nothing is joined across them.
-    let folded: Vec<String> = tokens
+    excluded.sort_unstable();
+    let folded: Vec<Cow<str>> = tokens
         .iter()
         .map(|t| {
-            if excluded.iter().any(|e| e.start < t.span.end && t.span.start < e.end) {
-                BARRIER.to_string()
+            // Excluded spans are sorted: only those starting before the token end matter.
+            let upto = excluded.partition_point(|e| e.start < t.span.end);
+            if excluded[..upto]
+                .iter()
+                .rev()
+                .take(8)
+                .any(|e| t.span.start < e.end)
+            {
+                Cow::Borrowed(BARRIER)
             } else {
-                fold(&text[t.span.start..t.span.end])
+                fold_cow(&text[t.span.start..t.span.end])
             }
         })
         .collect();
-    let mut s = Scanner {
+    let s = Scanner {
         text,
         lang,
         tokens: &tokens,
@@ -213,7 +264,9 @@ pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMa
         }
     }
     let out = merge_ranges(text, merge_cents(text, kept));
-    out.into_iter().map(|m| with_approximation(text, m)).collect()
+    out.into_iter()
+        .map(|m| with_approximation(text, m))
+        .collect()
 }
 
 /// Words before a quantity that say how exact it is, longest first.
@@ -283,16 +336,23 @@ fn with_approximation(text: &str, mut m: NumberMatch) -> NumberMatch {
     if m.kind == NumberKind::Date || m.kind == NumberKind::Ordinal {
         return m;
     }
-    let before = &text[..m.span.start];
+    let offset = window_start(text, m.span.start, 48);
+    let before = &text[offset..m.span.start];
     let trimmed = before.trim_end();
     let lower = trimmed.to_lowercase();
     for (words, approx) in APPROXIMATIONS {
         if lower.ends_with(words) {
             let start = trimmed.len() - words.len();
-            let boundary = trimmed[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let boundary = trimmed[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
             // The lower-cased text may differ in length; only accept exact byte matches.
-            if boundary && trimmed.is_char_boundary(start) && trimmed[start..].to_lowercase() == *words {
-                m.span.start = start;
+            if boundary
+                && trimmed.is_char_boundary(start)
+                && trimmed[start..].to_lowercase() == *words
+            {
+                m.span.start = offset + start;
                 if m.approximate.is_none() {
                     m.approximate = Some(*approx);
                 }
@@ -310,8 +370,15 @@ fn merge_cents(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
         if let Some(prev) = out.last_mut() {
             let between = text[prev.span.end..m.span.start].trim().to_lowercase();
             let joined = matches!(between.as_str(), "" | "et" | "and");
-            let is_cents = m.unit.as_deref() == Some("Cent") || (m.kind == NumberKind::Number && m.value < 100.0);
-            if prev.kind == NumberKind::Currency && prev.unit.as_deref() != Some("Cent") && joined && is_cents && m.value < 100.0 && m.value_max.is_none() {
+            let is_cents = m.unit.as_deref() == Some("Cent")
+                || (m.kind == NumberKind::Number && m.value < 100.0);
+            if prev.kind == NumberKind::Currency
+                && prev.unit.as_deref() != Some("Cent")
+                && joined
+                && is_cents
+                && m.value < 100.0
+                && m.value_max.is_none()
+            {
                 prev.value = ((prev.value * 100.0).round() + m.value) / 100.0;
                 prev.span.end = m.span.end;
                 continue;
@@ -329,13 +396,13 @@ struct Scanner<'a> {
     text: &'a str,
     lang: &'a str,
     tokens: &'a [Token],
-    words: &'a [String],
+    words: &'a [Cow<'a, str>],
     opts: NumberOptions,
 }
 
 impl Scanner<'_> {
     fn word(&self, i: usize) -> &str {
-        self.words.get(i).map_or("", String::as_str)
+        self.words.get(i).map_or("", |w| w.as_ref())
     }
 
     /// Tokens i and i+1 touch (no space between).
@@ -344,7 +411,10 @@ impl Scanner<'_> {
     }
 
     fn span(&self, from: usize, to_inclusive: usize) -> Span {
-        Span::new(self.tokens[from].span.start, self.tokens[to_inclusive].span.end)
+        Span::new(
+            self.tokens[from].span.start,
+            self.tokens[to_inclusive].span.end,
+        )
     }
 
     /// A match starting at token `i`, and the token index after it.
@@ -357,7 +427,11 @@ impl Scanner<'_> {
             if w == "us" || (w == "rs" && self.word(j) == ".") {
                 j += 1;
             }
-            if self.tokens.get(j).is_some_and(|t| t.kind == TokenKind::Number) {
+            if self
+                .tokens
+                .get(j)
+                .is_some_and(|t| t.kind == TokenKind::Number)
+            {
                 let (mut m, next) = self.cardinal_at(j)?;
                 if m.kind == NumberKind::Number {
                     m.span.start = t.span.start;
@@ -366,7 +440,13 @@ impl Scanner<'_> {
                     return Some((m, next));
                 }
             }
-            if w == "us" && self.word(i + 1) == "$" && self.tokens.get(i + 2).is_some_and(|t| t.kind == TokenKind::Number) {
+            if w == "us"
+                && self.word(i + 1) == "$"
+                && self
+                    .tokens
+                    .get(i + 2)
+                    .is_some_and(|t| t.kind == TokenKind::Number)
+            {
                 let (mut m, next) = self.cardinal_at(i + 2)?;
                 m.span.start = t.span.start;
                 m.kind = NumberKind::Currency;
@@ -390,8 +470,11 @@ impl Scanner<'_> {
             return;
         }
         let prev = self.word(i - 1);
-        let sign = matches!(prev, "-" | "−") || matches!(prev, "minus" | "negative" | "moins" | "négatif");
-        let starts = i == 1 || self.tokens[i - 2].kind == TokenKind::Punct && !matches!(self.word(i - 2), "-" | "−");
+        let sign =
+            matches!(prev, "-" | "−") || matches!(prev, "minus" | "negative" | "moins" | "négatif");
+        let starts = i == 1
+            || self.tokens[i - 2].kind == TokenKind::Punct
+                && !matches!(self.word(i - 2), "-" | "−");
         if sign && starts {
             m.value = -m.value;
             m.span.start = self.tokens[i - 1].span.start;
@@ -414,7 +497,9 @@ impl Scanner<'_> {
         if t.kind == TokenKind::Number {
             // Digits glued to letters are names: "G20", "KN-23", "F-16".
             let before = self.text[..t.span.start].chars().next_back();
-            if before.is_some_and(|c| c.is_alphabetic() || c == '-' || c == '_' || c == '/' || c == '#') {
+            if before
+                .is_some_and(|c| c.is_alphabetic() || c == '-' || c == '_' || c == '/' || c == '#')
+            {
                 let b2 = self.text[..t.span.start].chars().rev().nth(1);
                 // "KN-23" is a name; "10-20" is a range.
                 if before != Some('-') || b2.is_some_and(char::is_alphabetic) {
@@ -427,13 +512,22 @@ impl Scanner<'_> {
             m.value = parse_digits(&self.text[t.span.start..t.span.end], self.lang)?;
             next = i + 1;
             // ".77", ",0012": a leading decimal separator.
-            if i > 0 && matches!(self.word(i - 1), "." | ",") && self.adjacent(i - 1) && (i < 2 || self.tokens[i - 2].kind != TokenKind::Number) {
+            if i > 0
+                && matches!(self.word(i - 1), "." | ",")
+                && self.adjacent(i - 1)
+                && (i < 2 || self.tokens[i - 2].kind != TokenKind::Number)
+            {
                 let digits = &self.text[t.span.start..t.span.end];
                 m.value = format!("0.{digits}").parse().ok()?;
                 m.span.start = self.tokens[i - 1].span.start;
             }
             // "1 point 1": a spoken decimal point.
-            if self.word(i + 1) == "point" && self.tokens.get(i + 2).is_some_and(|n| n.kind == TokenKind::Number) {
+            if self.word(i + 1) == "point"
+                && self
+                    .tokens
+                    .get(i + 2)
+                    .is_some_and(|n| n.kind == TokenKind::Number)
+            {
                 let frac = &self.text[self.tokens[i + 2].span.start..self.tokens[i + 2].span.end];
                 m.value = format!("{}.{frac}", m.value as i64).parse().ok()?;
                 m.span.end = self.tokens[i + 2].span.end;
@@ -443,13 +537,47 @@ impl Scanner<'_> {
             // currencies ("20€"), fractions ("1/5").
             if self.adjacent(i) {
                 let s = self.word(i + 1);
-                if matches!(s, "e" | "er" | "re" | "ère" | "ere" | "ème" | "eme" | "è" | "st" | "nd" | "rd" | "th" | "de" | "ste" | "ten" | "te" | "º" | "°") && !self.adjacent(i + 1) || matches!(s, "e" | "er" | "ème" | "st" | "nd" | "rd" | "th") && self.tokens.get(i + 2).is_none_or(|n| n.kind == TokenKind::Punct) {
+                if matches!(
+                    s,
+                    "e" | "er"
+                        | "re"
+                        | "ère"
+                        | "ere"
+                        | "ème"
+                        | "eme"
+                        | "è"
+                        | "st"
+                        | "nd"
+                        | "rd"
+                        | "th"
+                        | "de"
+                        | "ste"
+                        | "ten"
+                        | "te"
+                        | "º"
+                        | "°"
+                ) && !self.adjacent(i + 1)
+                    || matches!(s, "e" | "er" | "ème" | "st" | "nd" | "rd" | "th")
+                        && self
+                            .tokens
+                            .get(i + 2)
+                            .is_none_or(|n| n.kind == TokenKind::Punct)
+                {
                     m.kind = NumberKind::Ordinal;
                     m.span.end = self.tokens[i + 1].span.end;
                     return Some((m, i + 2));
                 }
-                if s == "/" && self.tokens.get(i + 2).is_some_and(|n| n.kind == TokenKind::Number) && self.adjacent(i + 1) {
-                    let d = parse_digits(&self.text[self.tokens[i + 2].span.start..self.tokens[i + 2].span.end], self.lang)?;
+                if s == "/"
+                    && self
+                        .tokens
+                        .get(i + 2)
+                        .is_some_and(|n| n.kind == TokenKind::Number)
+                    && self.adjacent(i + 1)
+                {
+                    let d = parse_digits(
+                        &self.text[self.tokens[i + 2].span.start..self.tokens[i + 2].span.end],
+                        self.lang,
+                    )?;
                     if d != 0.0 {
                         m.value /= d;
                         m.kind = NumberKind::Fraction;
@@ -457,7 +585,9 @@ impl Scanner<'_> {
                         return Some((m, i + 3));
                     }
                 }
-                if let Some(scale) = words::digit_scale(s).filter(|_| matches!(s, "k" | "m" | "bn" | "mln" | "mld" | "mrd" | "md" | "mds")) {
+                if let Some(scale) = words::digit_scale(s).filter(|_| {
+                    matches!(s, "k" | "m" | "bn" | "mln" | "mld" | "mrd" | "md" | "mds")
+                }) {
                     m.value *= scale;
                     m.span.end = self.tokens[i + 1].span.end;
                     next = i + 2;
@@ -465,12 +595,26 @@ impl Scanner<'_> {
             }
             // A four-digit year.
             let raw = &self.text[t.span.start..t.span.end];
-            if next == i + 1 && raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_digit()) && (1000.0..=2100.0).contains(&m.value) {
+            if next == i + 1
+                && raw.len() == 4
+                && raw.bytes().all(|b| b.is_ascii_digit())
+                && (1000.0..=2100.0).contains(&m.value)
+            {
                 let prev = if i > 0 { self.word(i - 1) } else { "" };
                 let after = self.word(i + 1);
-                let follows_unit = words::time_unit(after).is_some() || words::currency(after).is_some() || words::percent_word(after) || words::digit_scale(after).is_some();
-                let next_is_noun = self.tokens.get(i + 1).is_some_and(|n| n.kind == TokenKind::Word) && !words::year_context(after) && !follows_unit;
-                if !follows_unit && (words::year_context(prev) || words::month(prev).is_some() || !next_is_noun) {
+                let follows_unit = words::time_unit(after).is_some()
+                    || words::currency(after).is_some()
+                    || words::percent_word(after)
+                    || words::digit_scale(after).is_some();
+                let next_is_noun = self
+                    .tokens
+                    .get(i + 1)
+                    .is_some_and(|n| n.kind == TokenKind::Word)
+                    && !words::year_context(after)
+                    && !follows_unit;
+                if !follows_unit
+                    && (words::year_context(prev) || words::month(prev).is_some() || !next_is_noun)
+                {
                     m.kind = NumberKind::Date;
                     m.unit = Some("year".into());
                     return Some((m, i + 1));
@@ -493,7 +637,10 @@ impl Scanner<'_> {
                 return Some((m, next));
             }
             let raw = &self.text[t.span.start..t.span.end];
-            if let Some(o) = words::ordinal(w).or_else(|| roman_ordinal(raw)).filter(|_| end == i) {
+            if let Some(o) = words::ordinal(w)
+                .or_else(|| roman_ordinal(raw))
+                .filter(|_| end == i)
+            {
                 m.value = o;
                 m.kind = NumberKind::Ordinal;
                 return Some((m, next));
@@ -501,7 +648,13 @@ impl Scanner<'_> {
         }
         // Scale words: "1,5 milliard", "trente mille", "two hundred thousand",
         // "two dozen".
-        while let Some(scale) = words::digit_scale(self.word(next)).or_else(|| matches!(self.word(next), "dozen" | "dozens" | "douzaine" | "douzaines").then_some(12.0)) {
+        while let Some(scale) = words::digit_scale(self.word(next)).or_else(|| {
+            matches!(
+                self.word(next),
+                "dozen" | "dozens" | "douzaine" | "douzaines"
+            )
+            .then_some(12.0)
+        }) {
             if self.word(next) == "m" || (self.lang == "en" && self.word(next) == "cents") {
                 break;
             }
@@ -520,14 +673,19 @@ impl Scanner<'_> {
         // "42 Lebanese pounds", "42 malaysian ringgit": one adjective between.
         let after = self.word(k + 1);
         if words::currency(unit_word).is_none()
-            && self.tokens.get(k).is_some_and(|t| t.kind == TokenKind::Word)
+            && self
+                .tokens
+                .get(k)
+                .is_some_and(|t| t.kind == TokenKind::Word)
             && after.chars().count() > 2
             && words::currency(after).is_some_and(|c| c != "Cent")
         {
             k += 1;
             unit_word = after;
         }
-        if !via_de && words::percent_word(unit_word) || unit_word == "pour" && self.word(k + 1) == "cent" {
+        if !via_de && words::percent_word(unit_word)
+            || unit_word == "pour" && self.word(k + 1) == "cent"
+        {
             m.kind = NumberKind::Percent;
             m.unit = Some("%".into());
             let last = if unit_word == "pour" { k + 1 } else { k };
@@ -535,8 +693,11 @@ impl Scanner<'_> {
             return Some((m, last + 1));
         }
         if let Some(cur) = words::currency(unit_word) {
-            let single_letter = unit_word.chars().count() == 1 && unit_word.chars().all(char::is_alphabetic);
-            if !(single_letter && !self.adjacent(k.saturating_sub(1)) && unit_word != "c") || self.adjacent(k.saturating_sub(1)) {
+            let single_letter =
+                unit_word.chars().count() == 1 && unit_word.chars().all(char::is_alphabetic);
+            if !(single_letter && !self.adjacent(k.saturating_sub(1)) && unit_word != "c")
+                || self.adjacent(k.saturating_sub(1))
+            {
                 let mut last = k;
                 if cur == "Dollar" && self.word(k + 1) == "us" {
                     last += 1;
@@ -571,28 +732,56 @@ impl Scanner<'_> {
     /// A run of number words from `i`: (value, last token, approximation).
     fn number_words(&self, i: usize) -> Option<(f64, usize, Option<Approximation>)> {
         let w = self.word(i);
-        let article = matches!(w, "un" | "une" | "a" | "an" | "one" | "la" | "le" | "des" | "quelques" | "plusieurs" | "several" | "some");
+        let article = matches!(
+            w,
+            "un" | "une"
+                | "a"
+                | "an"
+                | "one"
+                | "la"
+                | "le"
+                | "des"
+                | "quelques"
+                | "plusieurs"
+                | "several"
+                | "some"
+        );
         // Approximate counts: "une cinquantaine", "des milliers (de milliers)", "dozens".
         let (noun_at, lead) = if article { (i + 1, true) } else { (i, false) };
         if let Some((v, plural)) = words::approximate_noun(self.word(noun_at)) {
-            if lead && !matches!(w, "un" | "une" | "a" | "des" | "quelques" | "plusieurs" | "several" | "some") {
+            if lead
+                && !matches!(
+                    w,
+                    "un" | "une" | "a" | "des" | "quelques" | "plusieurs" | "several" | "some"
+                )
+            {
                 return None;
             }
             let mut value = v;
             let mut end = noun_at;
             // "des dizaines de milliers"
             if matches!(self.word(end + 1), "de" | "of") {
-                if let Some((v2, _)) = words::approximate_noun(self.word(end + 2)).filter(|(v2, _)| *v2 >= 100.0) {
+                if let Some((v2, _)) =
+                    words::approximate_noun(self.word(end + 2)).filter(|(v2, _)| *v2 >= 100.0)
+                {
                     value *= v2;
                     end += 2;
                 }
             }
             let plural = plural || words::approximate_noun(self.word(end)).is_some_and(|(_, p)| p);
-            let approx = if plural { Approximation::AtLeast } else { Approximation::About };
+            let approx = if plural {
+                Approximation::AtLeast
+            } else {
+                Approximation::About
+            };
             return Some((value, end, Some(approx)));
         }
         // "tens of thousands", "hundreds of thousands", "des centaines de milliers".
-        if matches!(w, "tens" | "hundreds" | "thousands" | "millions" | "milliers" | "millions" | "billions" | "milliards") && !lead {
+        if matches!(
+            w,
+            "tens" | "hundreds" | "thousands" | "millions" | "milliers" | "billions" | "milliards"
+        ) && !lead
+        {
             let base = match w {
                 "tens" => 10.0,
                 "hundreds" => 100.0,
@@ -615,14 +804,20 @@ impl Scanner<'_> {
             return Some((value, end, Some(Approximation::AtLeast)));
         }
         // Fractions: "la moitié", "un tiers", "deux tiers", "a third", "half".
-        if let Some(f) = words::fraction(self.word(noun_at)).filter(|_| lead || matches!(w, "half" | "moitié")) {
+        if let Some(f) =
+            words::fraction(self.word(noun_at)).filter(|_| lead || matches!(w, "half" | "moitié"))
+        {
             if matches!(self.word(noun_at), "second" | "quarter" | "quarters") && !lead {
                 return None;
             }
             return Some((f, noun_at, None));
         }
         if let Some(n) = words::cardinal(w)
-            .or_else(|| w.contains('-').then(|| words::compound_cardinal(w)).flatten())
+            .or_else(|| {
+                w.contains('-')
+                    .then(|| words::compound_cardinal(w))
+                    .flatten()
+            })
             .filter(|_| !article || matches!(w, "un" | "une" | "one"))
         {
             if let Some(f) = words::fraction(self.word(i + 1)).filter(|_| n < 10.0) {
@@ -647,7 +842,11 @@ impl Scanner<'_> {
                 .then_some(1.0)
             } else {
                 words::cardinal(word)
-                    .or_else(|| word.contains('-').then(|| words::compound_cardinal(word)).flatten())
+                    .or_else(|| {
+                        word.contains('-')
+                            .then(|| words::compound_cardinal(word))
+                            .flatten()
+                    })
                     .or_else(|| {
                         words::multiplier(word)
                             .filter(|_| !values.is_empty() || k == i)
@@ -658,14 +857,22 @@ impl Scanner<'_> {
             let Some(v) = v else {
                 if matches!(word, "et" | "and") && !values.is_empty() {
                     let nxt = self.word(k + 1);
-                    if words::cardinal(nxt).is_some() || (nxt.contains('-') && words::compound_cardinal(nxt).is_some()) {
+                    if words::cardinal(nxt).is_some()
+                        || (nxt.contains('-') && words::compound_cardinal(nxt).is_some())
+                    {
                         k += 1;
                         continue;
                     }
                 }
                 break;
             };
-            if v < 0.0 && values.is_empty() && matches!(word, "k" | "m" | "md" | "mds" | "mln" | "mld" | "mrd" | "bn" | "mil") {
+            if v < 0.0
+                && values.is_empty()
+                && matches!(
+                    word,
+                    "k" | "m" | "md" | "mds" | "mln" | "mld" | "mrd" | "bn" | "mil"
+                )
+            {
                 break;
             }
             if !matches!(word, "un" | "une" | "one" | "a" | "an") {
@@ -674,7 +881,11 @@ impl Scanner<'_> {
             values.push(v);
             end = k;
             k += 1;
-            if self.tokens.get(k).is_some_and(|t| t.kind != TokenKind::Word) {
+            if self
+                .tokens
+                .get(k)
+                .is_some_and(|t| t.kind != TokenKind::Word)
+            {
                 break;
             }
         }
@@ -688,7 +899,9 @@ impl Scanner<'_> {
         }
         if only_article {
             let after = self.word(end + 1);
-            let followed_by_scale = words::digit_scale(after).is_some() || words::currency(after).is_some_and(|c| c != "Cent") || words::time_unit(after).is_some_and(|_| after.chars().count() > 2);
+            let followed_by_scale = words::digit_scale(after).is_some()
+                || words::currency(after).is_some_and(|c| c != "Cent")
+                || words::time_unit(after).is_some_and(|_| after.chars().count() > 2);
             let alone = self.tokens.len() == 1 && self.opts.lone_articles;
             if !followed_by_scale && !alone {
                 return None;
@@ -697,7 +910,11 @@ impl Scanner<'_> {
         // "twenty fifth", "thirty first": tens then an ordinal word.
         if let (Some(&last), Some(o)) = (values.last(), words::ordinal(self.word(end + 1))) {
             if (20.0..=90.0).contains(&last) && last % 10.0 == 0.0 && o < 10.0 {
-                return Some((words::combine(&values) + o, end + 1, Some(Approximation::Exact)));
+                return Some((
+                    words::combine(&values) + o,
+                    end + 1,
+                    Some(Approximation::Exact),
+                ));
             }
         }
         // "second" and similar are handled as ordinals by the caller.
@@ -710,9 +927,20 @@ impl Scanner<'_> {
 
 /// "XXIe", "Ier", "IIIème": a roman numeral with an ordinal suffix.
 fn roman_ordinal(raw: &str) -> Option<f64> {
-    ["ème", "er", "e"]
-        .iter()
-        .find_map(|suffix| raw.strip_suffix(suffix).filter(|r| !r.is_empty()).and_then(words::roman))
+    ["ème", "er", "e"].iter().find_map(|suffix| {
+        raw.strip_suffix(suffix)
+            .filter(|r| !r.is_empty())
+            .and_then(words::roman)
+    })
+}
+
+/// Start of a window of at most `bytes` bytes ending at `end` (on a char boundary).
+fn window_start(text: &str, end: usize, bytes: usize) -> usize {
+    let mut start = end.saturating_sub(bytes);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    start
 }
 
 /// Joins "entre 10 et 12", "de 10 à 12", "six ou dix mois", "10-12" into ranges.
@@ -721,11 +949,28 @@ fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
     for m in matches {
         if let Some(prev) = out.last_mut() {
             let between = text[prev.span.end..m.span.start].trim().to_lowercase();
-            let before = text[..prev.span.start].trim_end().to_lowercase();
-            let opener = before.ends_with("entre") || before.ends_with("between") || before.ends_with(" de") || before.ends_with("from") || before.ends_with(" d'");
-            let connector = matches!(between.as_str(), "à" | "a" | "-" | "–" | "—" | "to" | "ou" | "or") || (matches!(between.as_str(), "et" | "and") && opener);
-            let compatible = prev.kind == m.kind || prev.kind == NumberKind::Number || m.kind == NumberKind::Number;
-            if connector && compatible && prev.value_max.is_none() && prev.kind != NumberKind::Date && m.kind != NumberKind::Date && m.value >= prev.value {
+            let before = text[window_start(text, prev.span.start, 16)..prev.span.start]
+                .trim_end()
+                .to_lowercase();
+            let opener = before.ends_with("entre")
+                || before.ends_with("between")
+                || before.ends_with(" de")
+                || before.ends_with("from")
+                || before.ends_with(" d'");
+            let connector = matches!(
+                between.as_str(),
+                "à" | "a" | "-" | "–" | "—" | "to" | "ou" | "or"
+            ) || (matches!(between.as_str(), "et" | "and") && opener);
+            let compatible = prev.kind == m.kind
+                || prev.kind == NumberKind::Number
+                || m.kind == NumberKind::Number;
+            if connector
+                && compatible
+                && prev.value_max.is_none()
+                && prev.kind != NumberKind::Date
+                && m.kind != NumberKind::Date
+                && m.value >= prev.value
+            {
                 prev.value_max = Some(m.value);
                 prev.span.end = m.span.end;
                 if m.kind != NumberKind::Number {
@@ -745,7 +990,13 @@ mod tests {
     use super::*;
 
     fn one(text: &str, lang: &str) -> NumberMatch {
-        let found = find_numbers(text, lang, NumberOptions { lone_articles: true });
+        let found = find_numbers(
+            text,
+            lang,
+            NumberOptions {
+                lone_articles: true,
+            },
+        );
         assert_eq!(found.len(), 1, "{text:?}: {found:?}");
         found.into_iter().next().unwrap()
     }
@@ -757,7 +1008,7 @@ mod tests {
         assert_eq!(parse_digits("1,5", "fr"), Some(1.5));
         assert_eq!(parse_digits("1.500", "de"), Some(1500.0));
         assert_eq!(parse_digits("1,500", "en"), Some(1500.0));
-        assert_eq!(parse_digits("3.14", "en"), Some(3.14));
+        assert_eq!(parse_digits("2.75", "en"), Some(2.75));
         assert_eq!(parse_digits("1.234,5", "de"), Some(1234.5));
         assert_eq!(parse_digits("100,000.0", "en"), Some(100000.0));
         assert_eq!(parse_digits("3'000", "de"), Some(3000.0));
@@ -777,7 +1028,10 @@ mod tests {
         let m = one("une cinquantaine", "fr");
         assert_eq!((m.value, m.approximate), (50.0, Some(Approximation::About)));
         let m = one("des milliers", "fr");
-        assert_eq!((m.value, m.approximate), (1000.0, Some(Approximation::AtLeast)));
+        assert_eq!(
+            (m.value, m.approximate),
+            (1000.0, Some(Approximation::AtLeast))
+        );
         assert_eq!(one("troisième", "fr").kind, NumberKind::Ordinal);
         let m = one("38e", "fr");
         assert_eq!((m.value, m.kind), (38.0, NumberKind::Ordinal));
@@ -787,13 +1041,22 @@ mod tests {
         assert_eq!((m.value, m.kind), (50.0, NumberKind::Percent));
         assert_eq!(one("cinquante pour cent", "fr").kind, NumberKind::Percent);
         let m = one("114 milliards d’euros", "fr");
-        assert_eq!((m.value, m.kind, m.unit.as_deref()), (114e9, NumberKind::Currency, Some("EUR")));
+        assert_eq!(
+            (m.value, m.kind, m.unit.as_deref()),
+            (114e9, NumberKind::Currency, Some("EUR"))
+        );
         let m = one("$10", "en");
         assert_eq!((m.value, m.unit.as_deref()), (10.0, Some("Dollar")));
         let m = one("six heures", "fr");
-        assert_eq!((m.value, m.kind, m.unit.as_deref()), (6.0, NumberKind::Duration, Some("hour")));
+        assert_eq!(
+            (m.value, m.kind, m.unit.as_deref()),
+            (6.0, NumberKind::Duration, Some("hour"))
+        );
         let m = one("six ou dix mois", "fr");
-        assert_eq!((m.value, m.value_max, m.unit.as_deref()), (6.0, Some(10.0), Some("month")));
+        assert_eq!(
+            (m.value, m.value_max, m.unit.as_deref()),
+            (6.0, Some(10.0), Some("month"))
+        );
         let m = one("entre 10 000 et 12 000", "fr");
         assert_eq!((m.value, m.value_max), (10000.0, Some(12000.0)));
         let m = one("en 2014", "fr");
@@ -802,7 +1065,15 @@ mod tests {
 
     #[test]
     fn names_are_not_numbers() {
-        for text in ["les missiles KN-23 et KN-24", "le G20 en Inde", "L'Article 5 de l'OTAN", "appelez le 01 23 45 67 89", "https://fr.sputniknews.africa/20230913/x-1062087010.html", "le COVID-19", "des F-16"] {
+        for text in [
+            "les missiles KN-23 et KN-24",
+            "le G20 en Inde",
+            "L'Article 5 de l'OTAN",
+            "appelez le 01 23 45 67 89",
+            "https://fr.sputniknews.africa/20230913/x-1062087010.html",
+            "le COVID-19",
+            "des F-16",
+        ] {
             let found: Vec<NumberMatch> = find_numbers(text, "fr", NumberOptions::default())
                 .into_iter()
                 .filter(|m| m.kind != NumberKind::Date)

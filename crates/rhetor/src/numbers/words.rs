@@ -42,8 +42,11 @@ pub fn multiplier(word: &str) -> Option<f64> {
     Some(match word {
         "cent" | "cents" | "hundred" | "hundreds" => 100.0,
         "mille" | "mil" | "thousand" | "thousands" => 1e3,
-        "million" | "millions" | "mln" | "mio" | "mio." | "млн" | "млн." | "milioni" | "milione" | "milion" | "miliony" | "milionów" => 1e6,
-        "milliard" | "milliards" | "billion" | "billions" | "md" | "mds" | "mrd" | "mrd." | "mld" | "mld." | "млрд" | "млрд." | "miliardi" | "miliardo" | "miliard" | "miliardy" | "miliardów" | "bn" => 1e9,
+        "million" | "millions" | "mln" | "mio" | "mio." | "млн" | "млн." | "milioni"
+        | "milione" | "milion" | "miliony" | "milionów" => 1e6,
+        "milliard" | "milliards" | "billion" | "billions" | "md" | "mds" | "mrd" | "mrd."
+        | "mld" | "mld." | "млрд" | "млрд." | "miliardi" | "miliardo" | "miliard" | "miliardy"
+        | "miliardów" | "bn" => 1e9,
         "trillion" | "trillions" | "billiard" => 1e12,
         "lakh" | "lakhs" | "lkh" | "lkhs" | "lac" | "lacs" => 1e5,
         "crore" | "crores" | "cr" | "koti" | "krore" | "krores" | "kr" => 1e7,
@@ -66,7 +69,9 @@ pub fn digit_scale(word: &str) -> Option<f64> {
 /// Ordinal words.
 pub fn ordinal(word: &str) -> Option<f64> {
     if let Some(v) = Some(match word {
-        "premier" | "première" | "premiers" | "premières" | "premiere" | "premieres" | "first" => 1.0,
+        "premier" | "première" | "premiers" | "premières" | "premiere" | "premieres" | "first" => {
+            1.0
+        }
         "second" | "seconde" | "deuxième" => 2.0,
         "third" => 3.0,
         "fifth" => 5.0,
@@ -81,31 +86,47 @@ pub fn ordinal(word: &str) -> Option<f64> {
     }
     // "vingt-et-unième", "twenty-first": cardinal head, ordinal tail.
     if let Some((head, last)) = word.rsplit_once('-') {
-        if let (Some(tail), Some(head)) = (ordinal(last), compound_cardinal(head.trim_end_matches("-et"))) {
+        if let (Some(tail), Some(head)) = (
+            ordinal(last),
+            compound_cardinal(head.trim_end_matches("-et")),
+        ) {
             return Some(head + tail);
         }
     }
     // "troisième", "fourth", "twentieth".
-    for suffix in ["ièmes", "ième", "iemes", "ieme", "èmes", "ème", "emes", "eme"] {
+    for suffix in [
+        "ièmes", "ième", "iemes", "ieme", "èmes", "ème", "emes", "eme",
+    ] {
         if let Some(stem) = word.strip_suffix(suffix) {
             let stem = match stem {
                 "cinqu" => "cinq",
                 "neuv" => "neuf",
-                s if s.ends_with("quatr") || s.ends_with("onz") || s.ends_with("douz") || s.ends_with("treiz") || s.ends_with("quatorz") || s.ends_with("quinz") || s.ends_with("seiz") || s.ends_with("trent") || s.ends_with("quarant") || s.ends_with("cinquant") || s.ends_with("soixant") || s.ends_with("mill") => {
+                s if s.ends_with("quatr")
+                    || s.ends_with("onz")
+                    || s.ends_with("douz")
+                    || s.ends_with("treiz")
+                    || s.ends_with("quatorz")
+                    || s.ends_with("quinz")
+                    || s.ends_with("seiz")
+                    || s.ends_with("trent")
+                    || s.ends_with("quarant")
+                    || s.ends_with("cinquant")
+                    || s.ends_with("soixant")
+                    || s.ends_with("mill") =>
+                {
                     return compound_cardinal(&format!("{s}e"));
                 }
                 s => s,
             };
-            return compound_cardinal(stem).or_else(|| match stem {
-                "un" => Some(1.0),
-                _ => None,
-            });
+            return compound_cardinal(stem).or(if stem == "un" { Some(1.0) } else { None });
         }
     }
     if let Some(stem) = word.strip_suffix("th") {
         let stem = match stem {
             s if s.ends_with("ie") => format!("{}y", &s[..s.len() - 2]),
-            "four" | "six" | "seven" | "ten" | "eleven" | "thirteen" | "fourteen" | "fifteen" | "sixteen" | "seventeen" | "eighteen" | "nineteen" | "hundred" | "thousand" | "million" => stem.to_string(),
+            "four" | "six" | "seven" | "ten" | "eleven" | "thirteen" | "fourteen" | "fifteen"
+            | "sixteen" | "seventeen" | "eighteen" | "nineteen" | "hundred" | "thousand"
+            | "million" => stem.to_string(),
             _ => return None,
         };
         return compound_cardinal(&stem);
@@ -201,13 +222,18 @@ pub fn time_unit(word: &str) -> Option<&'static str> {
     Some(match word {
         "seconde" | "secondes" | "second" | "seconds" | "sec" | "secs" | "s" => "second",
         "minute" | "minutes" | "min" | "mins" | "mn" => "minute",
-        "heure" | "heures" | "h" | "hour" | "hours" | "hr" | "hrs" | "stunden" | "stunde" | "ore" | "ora" | "godzin" | "часов" | "часа" => "hour",
-        "jour" | "jours" | "journée" | "journées" | "day" | "days" | "tage" | "tagen" | "giorni" | "dni" | "дней" | "дня" => "day",
-        "semaine" | "semaines" | "week" | "weeks" | "wochen" | "settimane" | "tygodni" | "недель" => "week",
+        "heure" | "heures" | "h" | "hour" | "hours" | "hr" | "hrs" | "stunden" | "stunde"
+        | "ore" | "ora" | "godzin" | "часов" | "часа" => "hour",
+        "jour" | "jours" | "journée" | "journées" | "day" | "days" | "tage" | "tagen"
+        | "giorni" | "dni" | "дней" | "дня" => "day",
+        "semaine" | "semaines" | "week" | "weeks" | "wochen" | "settimane" | "tygodni"
+        | "недель" => "week",
         "quinzaine" | "fortnight" | "fortnights" => "fortnight",
-        "mois" | "month" | "months" | "monate" | "monaten" | "mesi" | "miesięcy" | "месяцев" | "месяца" => "month",
+        "mois" | "month" | "months" | "monate" | "monaten" | "mesi" | "miesięcy" | "месяцев"
+        | "месяца" => "month",
         "trimestre" | "trimestres" | "quarter" | "quarters" => "quarter",
-        "an" | "ans" | "année" | "années" | "year" | "years" | "jahre" | "jahren" | "anni" | "lat" | "lata" | "лет" | "года" => "year",
+        "an" | "ans" | "année" | "années" | "year" | "years" | "jahre" | "jahren" | "anni"
+        | "lat" | "lata" | "лет" | "года" => "year",
         "décennie" | "décennies" | "decade" | "decades" => "decade",
         "siècle" | "siècles" | "century" | "centuries" => "century",
         _ => return None,
@@ -225,10 +251,14 @@ pub fn currency(word: &str) -> Option<&'static str> {
         "gbp" => "GBP",
         "¥" | "yen" | "yens" | "jpy" => "JPY",
         "yuan" | "yuans" | "cny" | "rmb" => "CNY",
-        "₽" | "rub" | "rouble" | "roubles" | "ruble" | "rubles" | "рублей" | "рубля" | "руб." | "руб" => "RUB",
+        "₽" | "rub" | "rouble" | "roubles" | "ruble" | "rubles" | "рублей" | "рубля" | "руб."
+        | "руб" => "RUB",
         "zł" | "pln" | "złoty" | "złotych" | "zloty" | "zlotys" => "PLN",
         "chf" | "franc" | "francs" => "CHF",
-        "cent" | "cents" | "centime" | "centimes" | "penny" | "pennies" | "pence" | "¢" | "c" | "sen" | "sens" | "kopiyka" | "kopiykas" | "kopeck" | "kopecks" | "kopek" | "kopeks" => "Cent",
+        "cent" | "cents" | "centime" | "centimes" | "penny" | "pennies" | "pence" | "¢" | "c"
+        | "sen" | "sens" | "kopiyka" | "kopiykas" | "kopeck" | "kopecks" | "kopek" | "kopeks" => {
+            "Cent"
+        }
         "shekel" | "shekels" | "ils" | "₪" => "ILS",
         "riyal" | "riyals" | "sar" => "SAR",
         "rial" | "rials" => "Rial",
@@ -252,7 +282,54 @@ pub fn currency(word: &str) -> Option<&'static str> {
 pub fn identifier_prefix(word: &str) -> bool {
     matches!(
         word,
-        "article" | "art." | "art" | "chapitre" | "section" | "paragraphe" | "alinéa" | "numéro" | "n°" | "no." | "nº" | "page" | "p." | "chapter" | "paragraph" | "number" | "version" | "v" | "tome" | "vol." | "volume" | "room" | "salle" | "route" | "line" | "ligne" | "gate" | "porte" | "vol" | "flight" | "kapitel" | "artikel" | "articolo" | "artykuł" | "статья" | "statja" | "episode" | "épisode" | "saison" | "season" | "phase" | "niveau" | "level" | "type" | "modèle" | "model" | "ch." | "§"
+        "article"
+            | "art."
+            | "art"
+            | "chapitre"
+            | "section"
+            | "paragraphe"
+            | "alinéa"
+            | "numéro"
+            | "n°"
+            | "no."
+            | "nº"
+            | "page"
+            | "p."
+            | "chapter"
+            | "paragraph"
+            | "number"
+            | "version"
+            | "v"
+            | "tome"
+            | "vol."
+            | "volume"
+            | "room"
+            | "salle"
+            | "route"
+            | "line"
+            | "ligne"
+            | "gate"
+            | "porte"
+            | "vol"
+            | "flight"
+            | "kapitel"
+            | "artikel"
+            | "articolo"
+            | "artykuł"
+            | "статья"
+            | "statja"
+            | "episode"
+            | "épisode"
+            | "saison"
+            | "season"
+            | "phase"
+            | "niveau"
+            | "level"
+            | "type"
+            | "modèle"
+            | "model"
+            | "ch."
+            | "§"
     )
 }
 
@@ -260,7 +337,97 @@ pub fn identifier_prefix(word: &str) -> bool {
 pub fn year_context(word: &str) -> bool {
     matches!(
         word,
-        "en" | "in" | "depuis" | "since" | "de" | "from" | "to" | "à" | "au" | "jusqu'en" | "until" | "till" | "année" | "year" | "printemps" | "été" | "automne" | "hiver" | "spring" | "summer" | "autumn" | "fall" | "winter" | "fin" | "début" | "mi" | "by" | "of" | "the" | "l'an" | "d'ici" | "avant" | "après" | "before" | "after" | "vers" | "around" | "dès" | "entre" | "between" | "et" | "and" | "im" | "seit" | "nel" | "dal" | "del" | "w" | "roku" | "od" | "do" | "в" | "с" | "году" | "года" | "janvier" | "février" | "mars" | "avril" | "mai" | "juin" | "juillet" | "août" | "septembre" | "octobre" | "novembre" | "décembre" | "january" | "february" | "march" | "april" | "may" | "june" | "july" | "august" | "september" | "october" | "november" | "december" | "le" | "la" | "les" | "l'" | "cette" | "this" | "that" | "ce" | "pour" | "for" | "durant" | "during" | "pendant"
+        "en" | "in"
+            | "depuis"
+            | "since"
+            | "de"
+            | "from"
+            | "to"
+            | "à"
+            | "au"
+            | "jusqu'en"
+            | "until"
+            | "till"
+            | "année"
+            | "year"
+            | "printemps"
+            | "été"
+            | "automne"
+            | "hiver"
+            | "spring"
+            | "summer"
+            | "autumn"
+            | "fall"
+            | "winter"
+            | "fin"
+            | "début"
+            | "mi"
+            | "by"
+            | "of"
+            | "the"
+            | "l'an"
+            | "d'ici"
+            | "avant"
+            | "après"
+            | "before"
+            | "after"
+            | "vers"
+            | "around"
+            | "dès"
+            | "entre"
+            | "between"
+            | "et"
+            | "and"
+            | "im"
+            | "seit"
+            | "nel"
+            | "dal"
+            | "del"
+            | "w"
+            | "roku"
+            | "od"
+            | "do"
+            | "в"
+            | "с"
+            | "году"
+            | "года"
+            | "janvier"
+            | "février"
+            | "mars"
+            | "avril"
+            | "mai"
+            | "juin"
+            | "juillet"
+            | "août"
+            | "septembre"
+            | "octobre"
+            | "novembre"
+            | "décembre"
+            | "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "le"
+            | "la"
+            | "les"
+            | "l'"
+            | "cette"
+            | "this"
+            | "that"
+            | "ce"
+            | "pour"
+            | "for"
+            | "durant"
+            | "during"
+            | "pendant"
     )
 }
 
@@ -285,7 +452,19 @@ pub fn month(word: &str) -> Option<u32> {
 
 /// Percent words.
 pub fn percent_word(word: &str) -> bool {
-    matches!(word, "%" | "percent" | "pourcent" | "prozent" | "procent" | "proc." | "процентов" | "процента" | "процент" | "pct" | "pct.")
+    matches!(
+        word,
+        "%" | "percent"
+            | "pourcent"
+            | "prozent"
+            | "procent"
+            | "proc."
+            | "процентов"
+            | "процента"
+            | "процент"
+            | "pct"
+            | "pct."
+    )
 }
 
 /// Value of a roman numeral (I … MMM), if the word is one.

@@ -1,0 +1,147 @@
+//! Claims on the seeds: the figures a careful analyst would list, with
+//! their sources; no claim for names, ordinals or URL digits.
+
+mod common;
+
+use common::*;
+use rhetor::claims::{Claim, SourceKind};
+use rhetor::numbers::{find_numbers, Approximation, NumberKind, NumberOptions};
+use rhetor::Document;
+
+fn seed(name: &str) -> Document {
+    analyse_file(&repo_root().join("examples").join(name))
+}
+
+fn find<'a>(doc: &'a Document, value: f64, subject: &str) -> &'a Claim {
+    doc.claims
+        .iter()
+        .find(|c| c.value == value && c.subject.is_some_and(|s| doc.slice(s).starts_with(subject)))
+        .unwrap_or_else(|| panic!("no claim {value} {subject}"))
+}
+
+fn source<'a>(doc: &'a Document, c: &Claim) -> (&'a str, SourceKind) {
+    let s = c.source.as_ref().expect("a source");
+    (doc.slice(s.span), s.kind)
+}
+
+#[test]
+fn seed_000_claims() {
+    let doc = seed("000_d76dd2dda02f8564.txt");
+    let c = find(&doc, 8000.0, "soldats nord-coréens");
+    assert_eq!(c.approximation, Approximation::Exact);
+    let c = find(&doc, 6000.0, "pertes");
+    assert_eq!(c.approximation, Approximation::MoreThan);
+    assert_eq!(
+        source(&doc, c),
+        (
+            "les services de renseignement britanniques",
+            SourceKind::Government
+        )
+    );
+    let c = find(&doc, 50.0, "obus d’artillerie");
+    assert_eq!(
+        (c.kind, c.approximation),
+        (NumberKind::Percent, Approximation::MoreThan)
+    );
+    assert_eq!(source(&doc, c), ("Reuters", SourceKind::NewsAgency));
+    let c = find(&doc, 6000.0, "soldats");
+    assert_eq!(
+        source(&doc, c),
+        ("les services sud-coréens", SourceKind::Government)
+    );
+    let c = find(&doc, 30000.0, "hommes");
+    assert_eq!(c.approximation, Approximation::MoreThan);
+    assert_eq!(
+        c.time.as_ref().and_then(|t| t.date.as_deref()),
+        Some("2025-12")
+    );
+    assert_eq!(c.subject_key.as_deref(), Some("soldat"));
+    let c = find(&doc, 2000.0, "soldats nord-coréens");
+    assert_eq!(c.per.as_deref(), Some("month"));
+    let money = doc
+        .claims
+        .iter()
+        .find(|c| c.value == 114e9)
+        .expect("114 milliards d'euros");
+    assert_eq!(
+        (money.kind, money.unit.as_deref()),
+        (NumberKind::Currency, Some("EUR"))
+    );
+    // Names are not counts.
+    for c in &doc.claims {
+        let number = doc.slice(c.number);
+        assert!(
+            !number.contains("23") && !number.contains("24"),
+            "KN-23/24 taken as {number}"
+        );
+    }
+}
+
+#[test]
+fn seed_004_claims() {
+    let doc = seed("004_b6a211a1276a3b4a.txt");
+    find(&doc, 400000.0, "soldats");
+    let c = find(&doc, 20000.0, "soldats");
+    assert_eq!(c.per.as_deref(), Some("month"));
+    let c = find(&doc, 1e6, "obus");
+    assert_eq!(c.per.as_deref(), Some("month"));
+    assert!(c.hedge.is_some(), "« sans doute »");
+    let c = find(&doc, 50.0, "pays");
+    assert_eq!(c.approximation, Approximation::About);
+    let s = c.source.as_ref().expect("source");
+    assert_eq!(doc.slice(s.span), "Isabelle Lasserre");
+    assert_eq!(s.outlet.map(|o| doc.slice(o)), Some("Le Figaro"));
+    assert_eq!(
+        c.time.as_ref().and_then(|t| t.date.as_deref()),
+        Some("2022")
+    );
+    find(&doc, 70000.0, "tués");
+    let range = doc
+        .claims
+        .iter()
+        .find(|c| c.value == 6.0 && c.value_max == Some(10.0))
+        .expect("six ou dix mois");
+    assert_eq!(range.unit.as_deref(), Some("month"));
+    for c in &doc.claims {
+        let number = doc.slice(c.number);
+        assert!(
+            !["20", "38", "1062087010", "20230913"].contains(&number),
+            "{number} is not a claim"
+        );
+        assert!(c.kind != NumberKind::Ordinal && c.kind != NumberKind::Date);
+    }
+    // G20 and the 38e parallèle are seen, not counted.
+    let para = doc
+        .blocks
+        .iter()
+        .find(|b| doc.slice(b.span).contains("38e parallèle"))
+        .expect("38e");
+    let found = find_numbers(doc.slice(para.span), "fr", NumberOptions::default());
+    assert!(found
+        .iter()
+        .any(|m| m.kind == NumberKind::Ordinal && m.value == 38.0));
+}
+
+#[test]
+fn claim_offsets_slice_the_text() {
+    for name in ["000_d76dd2dda02f8564.txt", "004_b6a211a1276a3b4a.txt"] {
+        let doc = seed(name);
+        let a = rhetor::output::Analysis::new(&doc, Default::default());
+        let chars: Vec<char> = a.text.chars().collect();
+        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+        assert!(a.claims.len() >= 10);
+        for c in &a.claims {
+            assert_eq!(slice(c.start, c.end), c.text);
+            assert_eq!(slice(c.number.start, c.number.end), c.number.text);
+            if let Some(s) = &c.subject {
+                assert_eq!(slice(s.start, s.end), s.text);
+            }
+            if let Some(s) = &c.source {
+                assert_eq!(slice(s.start, s.end), s.text);
+            }
+            if let Some(t) = &c.time {
+                assert_eq!(slice(t.start, t.end), t.text);
+            }
+        }
+    }
+}
