@@ -2,6 +2,7 @@
 //! processed in parallel; output keeps input order; a bad input is reported
 //! on stderr and the batch goes on.
 
+use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -9,7 +10,9 @@ use anyhow::Context;
 use rayon::prelude::*;
 use rhetor::classify::Classify;
 use rhetor::ingest::{self, RawArticle, ReadOptions};
-use rhetor::output::{Analysis, OutputOptions};
+use rhetor::output::Analysis;
+use rhetor::output::OutputOptions;
+use rhetor::store::Store;
 use rhetor::{Document, InputError, Pipeline};
 
 use crate::AnalyzeArgs;
@@ -29,6 +32,8 @@ struct HiArgs {
     read: ReadOptions,
     output: OutputOptions,
     pipeline: Pipeline,
+    store: Option<Store>,
+    report: Option<PathBuf>,
 }
 
 impl HiArgs {
@@ -70,6 +75,12 @@ impl HiArgs {
             pipeline: Pipeline::default().with(Box::new(Classify::new(
                 crate::models::load_models(low.model.as_deref())?,
             ))),
+            store: if low.no_db {
+                None
+            } else {
+                Some(Store::open(&low.db)?)
+            },
+            report: low.report,
         })
     }
 }
@@ -79,66 +90,199 @@ type Item = (String, Result<RawArticle, InputError>);
 
 /// Runs the command; `Ok(false)` when some input failed.
 pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
-    let hi = HiArgs::from_low(low)?;
+    let mut hi = HiArgs::from_low(low)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut ok = true;
     let read = hi.read;
-    let items =
-        hi.inputs
-            .into_iter()
-            .flat_map(move |input| -> Box<dyn Iterator<Item = Item> + Send> {
-                match input {
-                    Err((path, e)) => {
-                        Box::new(std::iter::once((path.display().to_string(), Err(e))))
+    let known: HashSet<String> = match &hi.store {
+        Some(store) => store.ids(&Default::default())?.into_iter().collect(),
+        None => HashSet::new(),
+    };
+    // Storing runs on its own thread, overlapping the next chunk's analysis;
+    // a read-only connection serves documents already stored.
+    let reader = match &hi.store {
+        Some(store) => Some(Store::open_read_only(store.path())?),
+        None => None,
+    };
+    let (batches, writer) = match hi.store.take() {
+        Some(mut store) => {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Analysis>>(2);
+            let handle = std::thread::spawn(
+                move || -> Result<(Store, usize), rhetor::store::StoreError> {
+                    let mut added = 0;
+                    for batch in rx {
+                        added += store.insert(&batch)?;
                     }
-                    Ok(path) => {
-                        let name = path.display().to_string();
-                        match ingest::open(&path, read) {
-                            Err(e) => Box::new(std::iter::once((name, Err(e)))),
-                            Ok(articles) => Box::new(articles.map(move |a| (name.clone(), a))),
-                        }
+                    Ok((store, added))
+                },
+            );
+            (Some(tx), Some(handle))
+        }
+        None => (None, None),
+    };
+    let progress = progress_bar(hi.inputs.len());
+    let items = std::mem::take(&mut hi.inputs).into_iter().flat_map({
+        let progress = progress.clone();
+        move |input| -> Box<dyn Iterator<Item = Item> + Send> {
+            progress.inc(1);
+            match input {
+                Err((path, e)) => Box::new(std::iter::once((path.display().to_string(), Err(e)))),
+                Ok(path) => {
+                    let name = path.display().to_string();
+                    match ingest::open(&path, read) {
+                        Err(e) => Box::new(std::iter::once((name, Err(e)))),
+                        Ok(articles) => Box::new(articles.map(move |a| (name.clone(), a))),
                     }
                 }
-            });
+            }
+        }
+    });
     let chunk_size = rayon::current_num_threads() * 8;
     let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
     let mut items = items.peekable();
+    let mut seen: Vec<String> = Vec::new();
+    let mut analysed = 0usize;
     while items.peek().is_some() {
         chunk.clear();
         chunk.extend(items.by_ref().take(chunk_size));
-        let results: Vec<(String, Result<Document, InputError>)> = std::mem::take(&mut chunk)
+        let results: Vec<(String, Result<Outcome, InputError>)> = std::mem::take(&mut chunk)
             .into_par_iter()
-            .map(|(name, raw)| (name, raw.and_then(|r| hi.pipeline.run(r))))
+            .map(|(name, raw)| {
+                let outcome = raw.and_then(|r| {
+                    let mut doc = rhetor::pipeline::load(r)?;
+                    let id = doc.id();
+                    if known.contains(&id) {
+                        return Ok(Outcome::Stored(id, Box::new(doc)));
+                    }
+                    hi.pipeline.enrich(&mut doc);
+                    Ok(Outcome::New(Box::new(doc)))
+                });
+                (name, outcome)
+            })
             .collect();
+        let mut batch: Vec<Analysis> = Vec::new();
         for (name, result) in results {
             match result {
-                Ok(doc) => print_document(&mut out, &doc, hi.mode, hi.output)?,
+                Ok(Outcome::New(doc)) => {
+                    analysed += 1;
+                    let analysis = Analysis::new(&doc, hi.output);
+                    print_document(&mut out, &doc, &analysis, hi.mode)?;
+                    seen.push(analysis.id.clone());
+                    batch.push(analysis);
+                }
+                Ok(Outcome::Stored(id, doc)) => {
+                    analysed += 1;
+                    // Already analysed: print what the store holds.
+                    if let Some(store) = &reader {
+                        if let Some(a) = store.analysis(&id)? {
+                            print_stored(&mut out, &doc, &a, hi.mode)?;
+                        }
+                    }
+                    seen.push(id);
+                }
                 Err(e) => {
                     ok = false;
                     out.flush()?;
-                    eprintln!("rhetor: {name}: {e}");
+                    progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
                 }
+            }
+        }
+        if let Some(tx) = &batches {
+            if tx.send(batch).is_err() {
+                break; // the writer failed; its error is reported below
             }
         }
     }
     out.flush()?;
+    progress.finish_and_clear();
+    drop(batches);
+    let mut added = 0;
+    if let Some(handle) = writer {
+        let (store, n) = handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("the store writer panicked"))??;
+        hi.store = Some(store);
+        added = n;
+    }
+    if let Some(store) = &hi.store {
+        eprintln!(
+            "rhetor: {analysed} articles analysed, {added} new in {} ({} in all)",
+            store.path().display(),
+            store.count()?
+        );
+    }
+    if let Some(path) = &hi.report {
+        let analyses: Vec<Analysis> = match &hi.store {
+            Some(store) => seen
+                .iter()
+                .filter_map(|id| store.analysis(id).transpose())
+                .collect::<Result<_, _>>()?,
+            None => anyhow::bail!("--report needs the store (drop --no-db)"),
+        };
+        let html = rhetor::report::render_report(&analyses, "rhetor report");
+        std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "rhetor: report of {} articles written to {}",
+            analyses.len(),
+            path.display()
+        );
+    }
     Ok(ok)
+}
+
+/// What happened to one article.
+enum Outcome {
+    New(Box<Document>),
+    /// Already in the store under this id (document loaded, not analysed).
+    Stored(String, Box<Document>),
+}
+
+/// A progress bar on stderr, only when stderr is a terminal.
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || len < 20 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} inputs  {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_stored(
+    out: &mut impl Write,
+    doc: &Document,
+    a: &Analysis,
+    mode: Mode,
+) -> anyhow::Result<()> {
+    match mode {
+        Mode::Human => writeln!(
+            out,
+            "── {} (already in the store: {})\n",
+            doc.source.path, a.id
+        )?,
+        _ => print_document(out, doc, a, mode)?,
+    }
+    Ok(())
 }
 
 fn print_document(
     out: &mut impl Write,
     doc: &Document,
+    analysis: &Analysis,
     mode: Mode,
-    opts: OutputOptions,
 ) -> anyhow::Result<()> {
     match mode {
         Mode::Json => {
-            serde_json::to_writer_pretty(&mut *out, &Analysis::new(doc, opts))?;
+            serde_json::to_writer_pretty(&mut *out, analysis)?;
             writeln!(out)?;
         }
         Mode::Jsonl => {
-            serde_json::to_writer(&mut *out, &Analysis::new(doc, opts))?;
+            serde_json::to_writer(&mut *out, analysis)?;
             writeln!(out)?;
         }
         Mode::Human => print_human(out, doc)?,

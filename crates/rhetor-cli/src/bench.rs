@@ -185,5 +185,64 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
             break;
         }
     }
+
+    // End to end: everything `rhetor analyze --db` does, into a fresh store.
+    let full = rhetor::Pipeline::default().with(Box::new(classify));
+    let tmp = std::env::temp_dir().join(format!("rhetor-bench-{}.db", std::process::id()));
+    println!();
+    println!("end-to-end ingest (all analysis + store, batches of 64 in one transaction each, stored by a writer thread)");
+    println!("| threads | seconds | articles/s | writer busy (s) |");
+    println!("| --- | --- | --- | --- |");
+    for threads in [1, cores] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+        let mut store = rhetor::store::Store::open(&tmp)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let start = Instant::now();
+        // As `rhetor analyze` does: a writer thread stores while the next
+        // chunk is analysed.
+        let storing = std::thread::scope(|scope| -> anyhow::Result<f64> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<rhetor::output::Analysis>>(2);
+            let writer = scope.spawn(move || -> anyhow::Result<f64> {
+                let mut busy = 0.0;
+                for batch in rx {
+                    let t = Instant::now();
+                    store.insert(&batch)?;
+                    busy += t.elapsed().as_secs_f64();
+                }
+                Ok(busy)
+            });
+            for chunk in texts.chunks(64) {
+                let analyses: Vec<rhetor::output::Analysis> = pool.install(|| {
+                    chunk
+                        .par_iter()
+                        .filter_map(|t| full.run(raw(t)).ok())
+                        .map(|d| rhetor::output::Analysis::new(&d, Default::default()))
+                        .collect()
+                });
+                if tx.send(analyses).is_err() {
+                    break;
+                }
+            }
+            drop(tx);
+            writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("writer panicked"))?
+        })?;
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "| {threads} | {secs:.3} | {:.0} | {storing:.2} |",
+            texts.len() as f64 / secs
+        );
+        if cores == 1 {
+            break;
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+    }
     Ok(true)
 }

@@ -6,6 +6,7 @@ mod analyze;
 mod bench;
 mod models;
 mod numbers;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,14 @@ struct LowArgs {
 enum Command {
     /// Analyse articles (files, directories, `-` for stdin).
     Analyze(AnalyzeArgs),
+    /// Write the HTML report of everything in a store.
+    Report(store::ReportArgs),
+    /// Compare two articles (files, or ids in the store).
+    Compare(store::CompareArgs),
+    /// Export a store: JSONL, claims CSV, or the SemEval TSV formats.
+    Export(store::ExportArgs),
+    /// Check a store: integrity, schema version, counts.
+    Check(store::CheckArgs),
     /// Find numbers in each line of standard input (one JSON array per line).
     Numbers(numbers::NumbersArgs),
     /// Measure throughput on a folder of articles (e.g. the SemEval training set).
@@ -53,6 +62,15 @@ pub struct AnalyzeArgs {
     /// Largest article accepted, in bytes (file, JSONL line or WARC record).
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     pub max_bytes: u64,
+    /// The store analyses are kept in (created when missing).
+    #[arg(long, default_value = "rhetor.db")]
+    pub db: PathBuf,
+    /// Do not store anything (print only).
+    #[arg(long, conflicts_with = "db")]
+    pub no_db: bool,
+    /// Also write a self-contained HTML report of the analysed articles.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     /// Directory of model files (default: the models embedded in rhetor).
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -67,6 +85,10 @@ fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Numbers(a) => numbers::run(a),
+        Command::Report(a) => store::report(a),
+        Command::Compare(a) => store::compare(a),
+        Command::Export(a) => store::export(a),
+        Command::Check(a) => store::check(a),
         Command::Train(a) => models::train(a),
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),

@@ -4,8 +4,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The binary, run in a fresh working directory (its default store,
+/// `rhetor.db`, lands there and not in the source tree).
 fn rhetor() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rhetor"))
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let cwd = std::env::temp_dir().join(format!("rhetor-cwd-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&cwd).expect("temp cwd");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+    c.current_dir(cwd);
+    c
 }
 
 fn repo() -> PathBuf {

@@ -8,11 +8,17 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Runs rhetor in the temp directory; `analyze` gets `--no-db` (these tests
+/// look at models, not the store).
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        .args(args)
-        .output()
-        .expect("rhetor runs")
+    let (cmd, rest) = args.split_first().expect("a command");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+    c.arg(cmd);
+    if *cmd == "analyze" {
+        c.arg("--no-db");
+    }
+    c.args(rest).current_dir(std::env::temp_dir());
+    c.output().expect("rhetor runs")
 }
 
 fn analyse(seed: &str) -> serde_json::Value {

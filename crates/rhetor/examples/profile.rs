@@ -1,36 +1,60 @@
-//! Ad-hoc timing of the claim stages (not a benchmark; see `rhetor bench`).
+//! Ad-hoc timing of classification parts (not a benchmark; see `rhetor bench`).
 use std::time::Instant;
+
+use rhetor::classify::{features_for, Classify, Models};
+
 fn main() {
     let dir = std::env::args().nth(1).expect("data dir");
-    let mut texts = Vec::new();
-    for lang in ["en", "fr", "de", "it", "pl", "ru"] {
-        for e in std::fs::read_dir(format!("{dir}/{lang}/train/articles")).expect("dir") {
-            texts.push(std::fs::read_to_string(e.expect("entry").path()).expect("text"));
+    let arts = rhetor::semeval::load_training(std::path::Path::new(&dir)).expect("data");
+    let models = Models::embedded().expect("models");
+    let c = Classify::new(models.clone());
+    let t = Instant::now();
+    let mut n = 0usize;
+    for a in &arts {
+        for b in &a.doc.blocks {
+            n += features_for(&models.techniques, &a.doc.text, b.span, "fr").len();
         }
     }
+    println!("paragraph features {:?} ({n} nnz)", t.elapsed());
     let t = Instant::now();
-    let mut n = 0;
-    for x in &texts {
-        n += rhetor::numbers::find_numbers(x, "fr", Default::default()).len();
-    }
-    println!("find_numbers {:?} {n}", t.elapsed());
-    let t = Instant::now();
-    for x in &texts {
-        n += rhetor::segment::tokenize(x, rhetor::Span::new(0, x.len())).len();
-    }
-    println!("tokenize {:?}", t.elapsed());
-    let t = Instant::now();
-    for x in &texts {
-        for tk in rhetor::segment::tokenize(x, rhetor::Span::new(0, x.len())) {
-            n += rhetor::segment::fold(&x[tk.span.start..tk.span.end]).len();
+    for a in &arts {
+        for b in &a.doc.blocks {
+            let x = features_for(&models.techniques, &a.doc.text, b.span, "fr");
+            n += models.techniques.probabilities(&x).len();
         }
     }
-    println!("tokenize+fold {:?}", t.elapsed());
+    println!("features + scores {:?}", t.elapsed());
     let t = Instant::now();
-    for x in &texts {
-        let span = rhetor::Span::new(0, x.len());
-        let s = rhetor::segment::split_sentences(x, span);
-        n += rhetor::claims::block_claims(x, span, 0, &s, "fr").len();
+    for a in &arts {
+        for b in &a.doc.blocks {
+            n += c.techniques(&a.doc.text, b.span, "fr").len();
+        }
     }
-    println!("block_claims {:?} {n}", t.elapsed());
+    println!("techniques + evidence {:?}", t.elapsed());
+    let t = Instant::now();
+    for a in &arts {
+        for b in &a.doc.blocks {
+            n += rhetor::classify::evidence::token_features(&a.doc.text, b.span)
+                .1
+                .len();
+        }
+    }
+    println!("token features (all blocks) {:?}", t.elapsed());
+    let t = Instant::now();
+    let mut hits = 0;
+    for a in &arts {
+        for b in &a.doc.blocks {
+            let x = features_for(&models.techniques, &a.doc.text, b.span, "fr");
+            hits += models
+                .techniques
+                .decide(&models.techniques.probabilities(&x))
+                .len();
+        }
+    }
+    println!("decided techniques: {hits}");
+    let t2 = Instant::now();
+    for a in &arts {
+        n += c.article(&a.doc.text, "fr").0.len();
+    }
+    println!("frames + genre {:?} {n} {:?}", t2.elapsed(), t.elapsed());
 }

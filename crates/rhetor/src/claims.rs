@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::document::{BlockKind, Document, Span};
 use crate::numbers::{find_numbers, Approximation, NumberKind, NumberMatch, NumberOptions};
@@ -13,7 +13,7 @@ use crate::pipeline::Stage;
 use crate::segment::{fold, tokenize, Token, TokenKind};
 
 /// Who a source is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     NewsAgency,
@@ -64,6 +64,9 @@ pub struct Claim {
     pub subject: Option<Span>,
     /// Normalised subject for grouping across articles ("soldat nord-coréen").
     pub subject_key: Option<String>,
+    /// The named group the figure is about ("North Korea" for "soldats
+    /// nord-coréens", "Ukraine" for "Kiev a perdu 400 000 soldats").
+    pub group: Option<String>,
     /// Rate period: day, week, month, year.
     pub per: Option<String>,
     pub per_span: Option<Span>,
@@ -474,6 +477,278 @@ static RATE_AC: LazyLock<AhoCorasick> =
 static HEDGE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(HEDGES));
 static CUE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(SOURCE_CUES));
 static VERB_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(REPORTING_VERBS));
+
+/// Countries and the words that name them (demonyms, capitals, leaders).
+const GAZETTEER: &[(&str, &[&str])] = &[
+    (
+        "North Korea",
+        &[
+            "nord-coréen",
+            "nord-coréens",
+            "nord-coréenne",
+            "nord-coréennes",
+            "corée du nord",
+            "pyongyang",
+            "kim jong-un",
+            "kim jong un",
+            "north korea",
+            "north korean",
+            "north koreans",
+            "nordkorea",
+            "nordkoreanische",
+            "corea del nord",
+            "korei północnej",
+            "кндр",
+            "северокорейских",
+        ],
+    ),
+    (
+        "South Korea",
+        &[
+            "sud-coréen",
+            "sud-coréens",
+            "sud-coréenne",
+            "sud-coréennes",
+            "corée du sud",
+            "séoul",
+            "south korea",
+            "south korean",
+            "seoul",
+        ],
+    ),
+    (
+        "Ukraine",
+        &[
+            "ukraine",
+            "ukrainien",
+            "ukrainiens",
+            "ukrainienne",
+            "ukrainiennes",
+            "kiev",
+            "kyiv",
+            "zelensky",
+            "zelenskyy",
+            "donbass",
+            "ukrainian",
+            "ukrainians",
+            "украина",
+            "украинских",
+            "ukrainische",
+            "ucraina",
+            "ucraini",
+            "ukraina",
+            "ukraińskich",
+        ],
+    ),
+    (
+        "Russia",
+        &[
+            "russie",
+            "russe",
+            "russes",
+            "moscou",
+            "kremlin",
+            "poutine",
+            "russia",
+            "russian",
+            "russians",
+            "moscow",
+            "putin",
+            "россия",
+            "российских",
+            "russland",
+            "russische",
+            "mosca",
+            "rosja",
+            "rosyjskich",
+        ],
+    ),
+    (
+        "Iran",
+        &[
+            "iran",
+            "iranien",
+            "iraniens",
+            "iranienne",
+            "téhéran",
+            "iranian",
+            "tehran",
+        ],
+    ),
+    (
+        "China",
+        &[
+            "chine", "chinois", "chinoise", "pékin", "china", "chinese", "beijing",
+        ],
+    ),
+    (
+        "United States",
+        &[
+            "états-unis",
+            "américain",
+            "américains",
+            "américaine",
+            "washington",
+            "pentagone",
+            "united states",
+            "american",
+            "americans",
+            "pentagon",
+            "usa",
+            "u.s.",
+        ],
+    ),
+    (
+        "United Kingdom",
+        &[
+            "royaume-uni",
+            "britannique",
+            "britanniques",
+            "londres",
+            "united kingdom",
+            "british",
+            "london",
+        ],
+    ),
+    (
+        "France",
+        &["france", "français", "française", "paris", "french"],
+    ),
+    (
+        "Germany",
+        &[
+            "allemagne",
+            "allemand",
+            "allemands",
+            "berlin",
+            "germany",
+            "german",
+            "deutschland",
+        ],
+    ),
+    (
+        "Poland",
+        &[
+            "pologne",
+            "polonais",
+            "polonaise",
+            "varsovie",
+            "poland",
+            "polish",
+            "warsaw",
+            "polska",
+        ],
+    ),
+    (
+        "Israel",
+        &[
+            "israël",
+            "israélien",
+            "israéliens",
+            "israel",
+            "israeli",
+            "israelis",
+        ],
+    ),
+    (
+        "European Union",
+        &[
+            "union européenne",
+            "ue",
+            "bruxelles",
+            "european union",
+            "eu",
+            "brussels",
+        ],
+    ),
+    ("NATO", &["otan", "nato"]),
+];
+
+static GAZETTEER_AC: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut owners = Vec::new();
+    for (i, (_, words)) in GAZETTEER.iter().enumerate() {
+        for w in *words {
+            patterns.push(*w);
+            owners.push(i);
+        }
+    }
+    (automaton(&patterns), owners)
+});
+
+/// The named group of a figure: a country word in its subject, else the
+/// nearest demonym before it ("forces nord-coréennes en Russie" → North
+/// Korea), else the nearest name before it, else the nearest after; words
+/// inside the attribution ("selon les services sud-coréens") do not count.
+fn named_group(
+    text: &str,
+    sentence: Span,
+    number: Span,
+    subject: Option<Span>,
+    source: Option<Span>,
+) -> Option<String> {
+    let (ac, owners) = &*GAZETTEER_AC;
+    let body = &text[sentence.start..sentence.end];
+    let lower = body.to_lowercase();
+    if lower.len() != body.len() {
+        // Lower-casing changed byte lengths: fall back to the subject only.
+        return subject.and_then(|s| {
+            let sub = text[s.start..s.end].to_lowercase();
+            ac.find_iter(&sub)
+                .next()
+                .map(|m| GAZETTEER[owners[m.pattern().as_usize()]].0.to_string())
+        });
+    }
+    let mentions: Vec<(usize, usize, bool)> = ac
+        .find_iter(&lower)
+        .filter(|m| {
+            let b = lower[..m.start()].chars().next_back();
+            let a = lower[m.end()..].chars().next();
+            b.is_none_or(|c| !c.is_alphanumeric()) && a.is_none_or(|c| !c.is_alphanumeric())
+        })
+        .map(|m| {
+            (
+                sentence.start + m.start(),
+                owners[m.pattern().as_usize()],
+                is_demonym(&lower[m.start()..m.end()]),
+            )
+        })
+        .filter(|(p, _, _)| source.is_none_or(|s| !(s.start <= *p && *p < s.end)))
+        .collect();
+    let name = |i: usize| GAZETTEER[i].0.to_string();
+    if let Some(s) = subject {
+        if let Some(&(_, g, _)) = mentions
+            .iter()
+            .find(|(p, _, _)| s.start <= *p && *p < s.end)
+        {
+            return Some(name(g));
+        }
+    }
+    let before = || mentions.iter().filter(|(p, _, _)| *p < number.start);
+    before()
+        .filter(|(_, _, demonym)| *demonym)
+        .max_by_key(|(p, _, _)| *p)
+        .or_else(|| before().max_by_key(|(p, _, _)| *p))
+        .or_else(|| {
+            mentions
+                .iter()
+                .filter(|(p, _, _)| *p >= number.end)
+                .min_by_key(|(p, _, _)| *p)
+        })
+        .map(|&(_, g, _)| name(g))
+}
+
+/// "nord-coréennes", "russes", "British": an adjective of nationality.
+fn is_demonym(word: &str) -> bool {
+    !word.contains(' ')
+        && [
+            "ien", "iens", "ienne", "iennes", "éen", "éens", "éenne", "éennes", "ais", "aise",
+            "aises", "ois", "oise", "oises", "ain", "ains", "aine", "aines", "ique", "iques",
+            "russe", "russes", "ese", "ian", "ians", "ish", "an", "ans",
+        ]
+        .iter()
+        .any(|s| word.ends_with(s))
+}
 
 /// Words that end a subject noun phrase.
 fn is_stop(w: &str) -> bool {
@@ -1215,11 +1490,18 @@ fn claim(
                 .iter()
                 .min_by_key(|h| h.start.abs_diff(m.span.start))
                 .copied();
+            let number_start = m.span.start;
             let source = sources
                 .iter()
                 .min_by_key(|s| s.span.start.abs_diff(m.span.start))
                 .cloned();
-            let number_start = m.span.start;
+            let group = named_group(
+                text,
+                sentence,
+                m.span,
+                subject,
+                source.as_ref().map(|s| s.span),
+            );
             Claim {
                 span: Span::new(number_start, end),
                 sentence,
@@ -1232,6 +1514,7 @@ fn claim(
                 unit: m.unit.clone(),
                 subject,
                 subject_key,
+                group,
                 per: per_label,
                 per_span: per,
                 time,

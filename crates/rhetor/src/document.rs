@@ -4,7 +4,7 @@
 //! Internally every span is a byte range into `Document::text` (so slicing is
 //! free); the JSON output converts them to character offsets (see `output`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `[start, end)` into a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -30,7 +30,7 @@ impl Span {
 }
 
 /// What a block of the document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockKind {
     Title,
@@ -42,7 +42,7 @@ pub enum BlockKind {
 }
 
 /// A language guess with its confidence in `[0, 1]`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LanguageGuess {
     /// ISO 639-1 code where one exists (fr, en, de…), else ISO 639-3.
     pub code: String,
@@ -87,7 +87,7 @@ pub struct Link {
 }
 
 /// Where a document came from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     /// The file it was read from (`-` for standard input).
     pub path: String,
@@ -99,7 +99,7 @@ pub struct Source {
 }
 
 /// The input format a document was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,

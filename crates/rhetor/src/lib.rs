@@ -8,6 +8,7 @@
 
 pub mod claims;
 pub mod classify;
+pub mod compare;
 pub mod document;
 pub mod error;
 pub mod ingest;
@@ -16,8 +17,10 @@ pub mod normalize;
 pub mod numbers;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod segment;
 pub mod semeval;
+pub mod store;
 pub mod structure;
 #[cfg(feature = "train")]
 pub mod train;

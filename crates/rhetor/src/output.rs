@@ -3,7 +3,7 @@
 //! values, end exclusive) into `text`, the convention of the SemEval data;
 //! `source_start`/`source_end` point into the original input.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::document::{BlockKind, Document, LanguageGuess, Source, Span};
 use crate::segment;
@@ -52,14 +52,14 @@ impl CharIndex {
 }
 
 /// A span in character offsets with its text.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TextSpan {
     pub start: usize,
     pub end: usize,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParagraphOut {
     pub index: usize,
     pub kind: BlockKind,
@@ -78,7 +78,7 @@ pub struct ParagraphOut {
 }
 
 /// A technique in a paragraph with the words that carry it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TechniqueOut {
     pub technique: String,
     pub probability: f32,
@@ -86,13 +86,13 @@ pub struct TechniqueOut {
 }
 
 /// A label with its probability.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScoreOut {
     pub label: String,
     pub probability: f32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GenreOut {
     pub label: String,
     pub probability: f32,
@@ -100,7 +100,7 @@ pub struct GenreOut {
 }
 
 /// A source of a claim.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceOut {
     pub start: usize,
     pub end: usize,
@@ -112,7 +112,7 @@ pub struct SourceOut {
 }
 
 /// A time reference of a claim.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimeOut {
     pub start: usize,
     pub end: usize,
@@ -121,7 +121,7 @@ pub struct TimeOut {
 }
 
 /// A numeric claim.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClaimOut {
     pub start: usize,
     pub end: usize,
@@ -137,20 +137,22 @@ pub struct ClaimOut {
     pub unit: Option<String>,
     pub subject: Option<TextSpan>,
     pub subject_key: Option<String>,
+    /// The named group the figure is about (a country, an alliance).
+    pub group: Option<String>,
     pub per: Option<String>,
     pub time: Option<TimeOut>,
     pub hedge: Option<TextSpan>,
     pub source: Option<SourceOut>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SentenceOut {
     pub start: usize,
     pub end: usize,
     pub paragraph: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkOut {
     pub start: usize,
     pub end: usize,
@@ -158,17 +160,17 @@ pub struct LinkOut {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenOut {
     pub start: usize,
     pub end: usize,
-    pub kind: &'static str,
+    pub kind: String,
 }
 
 /// The analysis of one document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Analysis {
-    pub schema: &'static str,
+    pub schema: String,
     pub id: String,
     /// The identifier the input gave (JSONL `id`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -292,7 +294,8 @@ impl Analysis {
                         segment::TokenKind::Word => "word",
                         segment::TokenKind::Number => "number",
                         segment::TokenKind::Punct => "punct",
-                    },
+                    }
+                    .to_string(),
                 })
                 .collect()
         });
@@ -313,6 +316,7 @@ impl Analysis {
                 unit: c.unit.clone(),
                 subject: c.subject.map(text_span),
                 subject_key: c.subject_key.clone(),
+                group: c.group.clone(),
                 per: c.per.clone(),
                 time: c.time.as_ref().map(|t| TimeOut {
                     start: index.char_of(t.span.start),
@@ -334,7 +338,7 @@ impl Analysis {
             .collect();
         let author = doc.author.map(text_span);
         Analysis {
-            schema: SCHEMA,
+            schema: SCHEMA.to_string(),
             id: doc.id(),
             input_id: doc.declared.id.clone(),
             source: doc.source.clone(),

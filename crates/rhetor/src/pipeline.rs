@@ -46,10 +46,15 @@ impl Pipeline {
     /// Normalises `raw` and runs every stage over it.
     pub fn run(&self, raw: RawArticle) -> Result<Document, InputError> {
         let mut doc = load(raw)?;
-        for stage in &self.stages {
-            stage.run(&mut doc);
-        }
+        self.enrich(&mut doc);
         Ok(doc)
+    }
+
+    /// Runs every stage over a loaded document.
+    pub fn enrich(&self, doc: &mut Document) {
+        for stage in &self.stages {
+            stage.run(doc);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! scores every token of the paragraph; high-scoring runs become spans.
 
 use crate::document::Span;
-use crate::segment::{fold, tokenize, Token, TokenKind};
+use crate::segment::{fold_cow, tokenize, Token, TokenKind};
 
 use super::features::{FeatureConfig, SparseVec};
 use super::linear::LinearModel;
@@ -52,24 +52,24 @@ pub fn token_features(text: &str, span: Span) -> (Vec<Token>, Vec<SparseVec>) {
     let cfg = evidence_config();
     let mask = (cfg.buckets() - 1) as u64;
     let tokens = tokenize(text, span);
-    let words: Vec<String> = tokens
+    let words: Vec<std::borrow::Cow<str>> = tokens
         .iter()
         .map(|t| match t.kind {
-            TokenKind::Number => "0".to_string(),
-            _ => fold(&text[t.span.start..t.span.end]),
+            TokenKind::Number => std::borrow::Cow::Borrowed("0"),
+            _ => fold_cow(&text[t.span.start..t.span.end]),
         })
         .collect();
     let at = |i: isize| -> &str {
         if i < 0 || i as usize >= words.len() {
             "<s>"
         } else {
-            &words[i as usize]
+            words[i as usize].as_ref()
         }
     };
     let feats = (0..tokens.len())
         .map(|i| {
             let k = i as isize;
-            let mut v: Vec<u32> = vec![
+            let mut v: [u32; 9] = [
                 h(1, at(k), ""),
                 h(2, at(k - 1), ""),
                 h(3, at(k + 1), ""),
@@ -80,13 +80,19 @@ pub fn token_features(text: &str, span: Span) -> (Vec<Token>, Vec<SparseVec>) {
                 h(8, shape(text, &tokens[i]), ""),
                 h(9, shape(text, &tokens[i]), at(k)),
             ]
-            .into_iter()
-            .map(|x| (x & mask) as u32)
-            .collect();
+            .map(|x| (x & mask) as u32);
             v.sort_unstable();
-            v.dedup();
-            let norm = 1.0 / (v.len() as f32).sqrt();
-            v.into_iter().map(|b| (b, norm)).collect()
+            let mut unique: SparseVec = Vec::with_capacity(9);
+            for b in v {
+                if unique.last().is_none_or(|(last, _)| *last != b) {
+                    unique.push((b, 0.0));
+                }
+            }
+            let norm = 1.0 / (unique.len() as f32).sqrt();
+            for u in &mut unique {
+                u.1 = norm;
+            }
+            unique
         })
         .collect();
     (tokens, feats)

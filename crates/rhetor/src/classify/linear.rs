@@ -107,6 +107,16 @@ impl LinearModel {
             .collect()
     }
 
+    /// The probability of one label (cheaper than all of them).
+    pub fn probability(&self, x: &SparseVec, label: usize) -> f32 {
+        let labels = self.header.labels.len();
+        let acc: f32 = x
+            .iter()
+            .map(|&(b, v)| v * f32::from(self.weights[b as usize * labels + label]))
+            .sum();
+        sigmoid(acc * self.scales[label] + self.biases[label])
+    }
+
     /// Probabilities per label.
     pub fn probabilities(&self, x: &SparseVec) -> Vec<f32> {
         self.scores(x).into_iter().map(sigmoid).collect()

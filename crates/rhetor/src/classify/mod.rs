@@ -158,7 +158,11 @@ impl Classify {
     pub fn article(&self, text: &str, lang: &str) -> (Vec<LabelScore>, Vec<LabelScore>) {
         let span = Span::new(0, text.len());
         let fm = &self.models.frames;
-        let x = features_for(fm, text, span, lang);
+        let gm = &self.models.genre;
+        // One pass over the text; each model weighs the counts with its IDF.
+        let counts = term_counts(&fm.header.features, text, span, lang);
+        let mut x = counts.clone();
+        weight(&mut x, |b| fm.idf(b));
         let frames = fm
             .decide(&fm.probabilities(&x))
             .into_iter()
@@ -167,8 +171,13 @@ impl Classify {
                 probability: p,
             })
             .collect();
-        let gm = &self.models.genre;
-        let x = features_for(gm, text, span, lang);
+        let x = if gm.header.features == fm.header.features {
+            let mut g = counts;
+            weight(&mut g, |b| gm.idf(b));
+            g
+        } else {
+            features_for(gm, text, span, lang)
+        };
         let probs = gm.probabilities(&x);
         let total: f32 = probs.iter().sum::<f32>().max(1e-6);
         let mut genre: Vec<LabelScore> = probs

@@ -8,7 +8,7 @@ pub mod words;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::document::Span;
 use std::borrow::Cow;
@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use crate::segment::{fold_cow, tokenize, Token, TokenKind};
 
 /// What a number is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NumberKind {
     Number,
@@ -43,7 +43,7 @@ pub struct NumberMatch {
 }
 
 /// How exact a stated quantity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Approximation {
     Exact,

@@ -1,0 +1,259 @@
+//! Commands over the store: `report`, `compare`, `export`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rhetor::output::Analysis;
+use rhetor::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[arg(long, default_value = "rhetor.db")]
+    pub db: PathBuf,
+    /// Where the HTML goes.
+    #[arg(short, long, default_value = "report.html")]
+    pub output: PathBuf,
+    /// Title of the report.
+    #[arg(long, default_value = "rhetor report")]
+    pub title: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// An article file, or the id (or id prefix) of a stored document.
+    pub a: String,
+    pub b: String,
+    #[arg(long, default_value = "rhetor.db")]
+    pub db: PathBuf,
+    /// Print the comparison as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Directory of model files (default: embedded).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, default_value = "rhetor.db")]
+    pub db: PathBuf,
+    /// `jsonl`, `claims-csv`, `techniques-tsv`, `frames-tsv` or `genre-tsv`.
+    #[arg(long, value_parser = ["jsonl", "claims-csv", "techniques-tsv", "frames-tsv", "genre-tsv"])]
+    pub format: String,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+fn open_existing(path: &std::path::Path) -> anyhow::Result<Store> {
+    anyhow::ensure!(
+        path.exists(),
+        "{}: no such store (run `rhetor analyze … --db {}` first)",
+        path.display(),
+        path.display()
+    );
+    Ok(Store::open(path)?)
+}
+
+pub fn report(a: ReportArgs) -> anyhow::Result<bool> {
+    let store = open_existing(&a.db)?;
+    let analyses = store.analyses()?;
+    let html = rhetor::report::render_report(&analyses, &a.title);
+    std::fs::write(&a.output, html)
+        .with_context(|| format!("cannot write {}", a.output.display()))?;
+    eprintln!(
+        "rhetor: report of {} articles written to {}",
+        analyses.len(),
+        a.output.display()
+    );
+    Ok(true)
+}
+
+/// An article given as a path (analysed now) or a stored id (prefix).
+fn resolve(
+    arg: &str,
+    store: Option<&Store>,
+    model: Option<&std::path::Path>,
+) -> anyhow::Result<Analysis> {
+    let path = std::path::Path::new(arg);
+    if path.exists() {
+        let models = crate::models::load_models(model)?;
+        let pipeline =
+            rhetor::Pipeline::default().with(Box::new(rhetor::classify::Classify::new(models)));
+        let mut articles = rhetor::ingest::open(path, Default::default())
+            .map_err(|e| anyhow::anyhow!("{arg}: {e}"))?;
+        let raw = articles
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("{arg}: no article"))?
+            .map_err(|e| anyhow::anyhow!("{arg}: {e}"))?;
+        let doc = pipeline
+            .run(raw)
+            .map_err(|e| anyhow::anyhow!("{arg}: {e}"))?;
+        return Ok(Analysis::new(&doc, Default::default()));
+    }
+    let store = store
+        .ok_or_else(|| anyhow::anyhow!("{arg}: no such file, and no store to look the id up in"))?;
+    let ids: Vec<String> = store
+        .ids(&Default::default())?
+        .into_iter()
+        .filter(|id| id.starts_with(arg))
+        .collect();
+    match ids.as_slice() {
+        [id] => store
+            .analysis(id)?
+            .ok_or_else(|| anyhow::anyhow!("{arg}: vanished from the store")),
+        [] => anyhow::bail!("{arg}: no such file or stored document id"),
+        _ => anyhow::bail!("{arg}: ambiguous id prefix ({} documents)", ids.len()),
+    }
+}
+
+pub fn compare(a: CompareArgs) -> anyhow::Result<bool> {
+    let store = if a.db.exists() {
+        Some(Store::open(&a.db)?)
+    } else {
+        None
+    };
+    let left = resolve(&a.a, store.as_ref(), a.model.as_deref())?;
+    let right = resolve(&a.b, store.as_ref(), a.model.as_deref())?;
+    let c = rhetor::compare::compare(&left, &right);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&c)?);
+        return Ok(true);
+    }
+    println!(
+        "A: {}  [{}]",
+        c.a_label,
+        c.a_genre.as_deref().unwrap_or("?")
+    );
+    println!(
+        "B: {}  [{}]",
+        c.b_label,
+        c.b_genre.as_deref().unwrap_or("?")
+    );
+    println!("shared frames:   {}", c.shared_frames.join(", "));
+    println!("only in A:       {}", c.only_a_frames.join(", "));
+    println!("only in B:       {}", c.only_b_frames.join(", "));
+    println!("shared terms:    {}", c.shared_terms.join(", "));
+    println!("names in both:   {}", c.shared_names.join(", "));
+    println!("\nfigures on the same things:");
+    for g in &c.figures {
+        println!(
+            "  {}{}{}",
+            g.key,
+            g.per
+                .as_ref()
+                .map_or(String::new(), |p| format!(" per {p}")),
+            if g.has_conflict() {
+                "  ⚠ conflicting"
+            } else {
+                ""
+            }
+        );
+        for e in &g.entries {
+            let side = if e.doc_id == c.a { "A" } else { "B" };
+            println!(
+                "    {side}: {:<15} {:<16} {:<28} {}",
+                e.claim.group.as_deref().unwrap_or("?"),
+                rhetor::report::format_value(&e.claim),
+                e.claim.subject.as_ref().map_or("", |s| s.text.as_str()),
+                e.claim
+                    .source
+                    .as_ref()
+                    .map_or("(no source)".to_string(), |s| format!("— {}", s.text))
+            );
+        }
+    }
+    for (name, p) in [("A", &c.a_profile), ("B", &c.b_profile)] {
+        println!(
+            "\ntechniques in {name} ({} words, {} paragraphs):",
+            p.words, p.paragraphs
+        );
+        for (t, n) in p.dominant().into_iter().take(6) {
+            println!(
+                "  {:<34} {n:>3}  {:>5.1} per 1 000 words  {:>3.0}% of paragraphs",
+                t,
+                p.rate(&t),
+                p.share(&t) * 100.0
+            );
+        }
+    }
+    Ok(true)
+}
+
+pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
+    let store = open_existing(&a.db)?;
+    let text = match a.format.as_str() {
+        "claims-csv" => store.claims_csv()?,
+        "jsonl" => {
+            let mut s = String::new();
+            for an in store.analyses()? {
+                s.push_str(&serde_json::to_string(&an)?);
+                s.push('\n');
+            }
+            s
+        }
+        task => {
+            let mut s = String::new();
+            for an in store.analyses()? {
+                let id = an.input_id.clone().unwrap_or_else(|| {
+                    let stem = std::path::Path::new(&an.source.path)
+                        .file_stem()
+                        .and_then(|f| f.to_str())
+                        .unwrap_or(&an.id)
+                        .to_string();
+                    stem.strip_prefix("article")
+                        .map_or(stem.clone(), str::to_string)
+                });
+                match task {
+                    "techniques-tsv" => {
+                        for p in &an.paragraphs {
+                            let line = p.line.unwrap_or(p.index + 1);
+                            let mut names: Vec<&str> =
+                                p.techniques.iter().map(|t| t.technique.as_str()).collect();
+                            names.sort_unstable();
+                            s.push_str(&format!("{id}\t{line}\t{}\n", names.join(",")));
+                        }
+                    }
+                    "frames-tsv" => {
+                        let names: Vec<&str> = an.frames.iter().map(|f| f.label.as_str()).collect();
+                        s.push_str(&format!("{id}\t{}\n", names.join(",")));
+                    }
+                    _ => {
+                        s.push_str(&format!(
+                            "{id}\t{}\n",
+                            an.genre.as_ref().map_or("opinion", |g| g.label.as_str())
+                        ));
+                    }
+                }
+            }
+            s
+        }
+    };
+    match a.output {
+        Some(path) => std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(true)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[arg(long, default_value = "rhetor.db")]
+    pub db: PathBuf,
+}
+
+/// Prints `ok`, the schema version and the number of documents; exit 1 when
+/// the integrity check fails.
+pub fn check(a: CheckArgs) -> anyhow::Result<bool> {
+    let store = open_existing(&a.db)?;
+    let ok = store.integrity_ok()?;
+    println!(
+        "{}: integrity {}, schema version {}, {} documents",
+        a.db.display(),
+        if ok { "ok" } else { "FAILED" },
+        store.schema_version()?,
+        store.count()?
+    );
+    Ok(ok)
+}

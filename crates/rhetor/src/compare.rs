@@ -1,0 +1,383 @@
+//! Across documents: claims about the same counted thing lined up and
+//! checked for conflicts, technique profiles per document and per source,
+//! and the side-by-side comparison of two articles.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::numbers::{Approximation, NumberKind};
+use crate::output::{Analysis, ClaimOut};
+use crate::semeval::TECHNIQUES;
+
+/// The source a document speaks for: the outlet when known, else the site,
+/// the author, or the file.
+pub fn source_label(a: &Analysis) -> String {
+    if let Some(name) = a.source.name.as_ref().filter(|n| !n.trim().is_empty()) {
+        return name.trim().to_string();
+    }
+    if let Some(host) = a.source.url.as_deref().and_then(host_of) {
+        return host;
+    }
+    if let Some(author) = a
+        .author
+        .as_ref()
+        .map(|t| t.text.clone())
+        .or(a.declared_author.clone())
+    {
+        return author;
+    }
+    std::path::Path::new(&a.source.path)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or(&a.source.path)
+        .to_string()
+}
+
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()?
+        .trim_start_matches("www.");
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+/// A short label for a document: its title, else its source.
+pub fn document_label(a: &Analysis) -> String {
+    a.title
+        .as_ref()
+        .map_or_else(|| source_label(a), |t| t.text.clone())
+}
+
+/// How often each technique appears.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TechniqueProfile {
+    pub label: String,
+    pub documents: usize,
+    pub words: usize,
+    /// Blocks that carry running text (paragraphs, titles, headings).
+    pub paragraphs: usize,
+    /// technique → (occurrences, paragraphs with it)
+    pub counts: BTreeMap<String, (usize, usize)>,
+}
+
+impl TechniqueProfile {
+    /// Occurrences per 1 000 words.
+    pub fn rate(&self, technique: &str) -> f64 {
+        let n = self.counts.get(technique).map_or(0, |c| c.0);
+        if self.words == 0 {
+            0.0
+        } else {
+            n as f64 * 1000.0 / self.words as f64
+        }
+    }
+
+    /// Share of paragraphs that carry the technique.
+    pub fn share(&self, technique: &str) -> f64 {
+        let n = self.counts.get(technique).map_or(0, |c| c.1);
+        if self.paragraphs == 0 {
+            0.0
+        } else {
+            n as f64 / self.paragraphs as f64
+        }
+    }
+
+    /// Techniques by occurrences, most frequent first.
+    pub fn dominant(&self) -> Vec<(String, usize)> {
+        let mut v: Vec<(String, usize)> =
+            self.counts.iter().map(|(k, c)| (k.clone(), c.0)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    fn add(&mut self, a: &Analysis) {
+        self.documents += 1;
+        self.words += a.word_count;
+        for p in a
+            .paragraphs
+            .iter()
+            .filter(|p| p.kind != crate::document::BlockKind::Byline)
+        {
+            self.paragraphs += 1;
+            for t in &p.techniques {
+                let e = self.counts.entry(t.technique.clone()).or_default();
+                e.0 += 1;
+                e.1 += 1;
+            }
+        }
+    }
+}
+
+/// The technique profile of one document.
+pub fn document_profile(a: &Analysis) -> TechniqueProfile {
+    let mut p = TechniqueProfile {
+        label: document_label(a),
+        ..Default::default()
+    };
+    p.add(a);
+    p
+}
+
+/// Technique profiles per source, sources in first-seen order.
+pub fn source_profiles(analyses: &[Analysis]) -> Vec<TechniqueProfile> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by: HashMap<String, TechniqueProfile> = HashMap::new();
+    for a in analyses {
+        let label = source_label(a);
+        let p = by.entry(label.clone()).or_insert_with(|| {
+            order.push(label.clone());
+            TechniqueProfile {
+                label: label.clone(),
+                ..Default::default()
+            }
+        });
+        p.add(a);
+    }
+    order.into_iter().filter_map(|l| by.remove(&l)).collect()
+}
+
+/// A claim of one document within a group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupEntry {
+    pub doc_id: String,
+    pub source: String,
+    pub claim: ClaimOut,
+}
+
+/// Claims about the same counted thing across documents (entries ordered by
+/// named group, then document).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimGroup {
+    /// The head of the subject key ("soldat", "perte", "obus").
+    pub key: String,
+    pub per: Option<String>,
+    pub kind: NumberKind,
+    pub entries: Vec<GroupEntry>,
+    /// Pairs of entries whose figures cannot both be true (same full subject,
+    /// same rate, non-overlapping ranges).
+    pub conflicts: Vec<(usize, usize)>,
+    /// Documents the group draws on.
+    pub documents: usize,
+}
+
+impl ClaimGroup {
+    pub fn has_conflict(&self) -> bool {
+        !self.conflicts.is_empty()
+    }
+}
+
+/// The interval a claim asserts, with its approximation.
+pub fn interval(c: &ClaimOut) -> (f64, f64) {
+    let v = c.value;
+    if let Some(max) = c.value_max {
+        return (v, max);
+    }
+    match c.approximation {
+        Approximation::Exact => (v * 0.95, v * 1.05),
+        Approximation::About => (v * 0.8, v * 1.25),
+        Approximation::MoreThan | Approximation::AtLeast => (v, f64::INFINITY),
+        Approximation::LessThan | Approximation::AtMost => (f64::NEG_INFINITY, v),
+    }
+}
+
+fn overlap(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
+}
+
+fn kind_class(k: NumberKind) -> NumberKind {
+    match k {
+        NumberKind::Fraction => NumberKind::Percent,
+        other => other,
+    }
+}
+
+/// Groups claims by the head of their subject, rate and kind; keeps groups
+/// with at least two claims; conflicting groups first.
+pub fn group_claims(analyses: &[Analysis]) -> Vec<ClaimGroup> {
+    let mut groups: BTreeMap<(String, Option<String>, String), ClaimGroup> = BTreeMap::new();
+    for a in analyses {
+        let source = source_label(a);
+        for c in &a.claims {
+            let Some(key) = c.subject_key.as_ref() else {
+                continue;
+            };
+            let head = key.split_whitespace().next().unwrap_or(key).to_string();
+            if matches!(c.kind, NumberKind::Duration) {
+                continue;
+            }
+            let kind = kind_class(c.kind);
+            let g = groups
+                .entry((head.clone(), c.per.clone(), format!("{kind:?}")))
+                .or_insert_with(|| ClaimGroup {
+                    key: head,
+                    per: c.per.clone(),
+                    kind,
+                    entries: Vec::new(),
+                    conflicts: Vec::new(),
+                    documents: 0,
+                });
+            g.entries.push(GroupEntry {
+                doc_id: a.id.clone(),
+                source: source.clone(),
+                claim: c.clone(),
+            });
+        }
+    }
+    let mut out: Vec<ClaimGroup> = groups
+        .into_values()
+        .filter(|g| g.entries.len() >= 2)
+        .map(|mut g| {
+            g.entries.sort_by(|a, b| {
+                a.claim
+                    .group
+                    .cmp(&b.claim.group)
+                    .then(a.doc_id.cmp(&b.doc_id))
+                    .then(a.claim.start.cmp(&b.claim.start))
+            });
+            g.documents = g
+                .entries
+                .iter()
+                .map(|e| &e.doc_id)
+                .collect::<BTreeSet<_>>()
+                .len();
+            for i in 0..g.entries.len() {
+                for j in i + 1..g.entries.len() {
+                    let (a, b) = (&g.entries[i].claim, &g.entries[j].claim);
+                    // The same thing: the same head, rate and unit (the group
+                    // already ensures those) and the same named group, known
+                    // on both sides: North Korean losses do not contradict
+                    // Ukrainian ones.
+                    let same_subject = a.group.is_some() && a.group == b.group;
+                    let same_unit = a.unit == b.unit;
+                    if same_subject && same_unit && !overlap(interval(a), interval(b)) {
+                        g.conflicts.push((i, j));
+                    }
+                }
+            }
+            g
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.documents
+            .cmp(&a.documents)
+            .then(b.has_conflict().cmp(&a.has_conflict()))
+            .then(b.entries.len().cmp(&a.entries.len()))
+            .then(a.key.cmp(&b.key))
+    });
+    out
+}
+
+/// Two articles side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub a_label: String,
+    pub b_label: String,
+    pub a_genre: Option<String>,
+    pub b_genre: Option<String>,
+    pub shared_frames: Vec<String>,
+    pub only_a_frames: Vec<String>,
+    pub only_b_frames: Vec<String>,
+    /// Content words both use, most shared first.
+    pub shared_terms: Vec<String>,
+    /// Names both mention.
+    pub shared_names: Vec<String>,
+    /// Claim groups (by subject head) present in both, with both sides' figures.
+    pub figures: Vec<ClaimGroup>,
+    pub a_profile: TechniqueProfile,
+    pub b_profile: TechniqueProfile,
+}
+
+const STOPWORDS: &[&str] = &[
+    "les", "des", "une", "que", "qui", "dans", "pour", "par", "sur", "est", "sont", "pas", "avec",
+    "plus", "mais", "comme", "aux", "son", "ses", "leur", "leurs", "cette", "ces", "tout", "tous",
+    "elle", "ils", "nous", "vous", "été", "être", "fait", "même", "aussi", "dont", "entre", "sans",
+    "très", "encore", "après", "avant", "depuis", "contre", "the", "and", "that", "with", "for",
+    "are", "was", "were", "this", "these", "from", "have", "has", "had", "which", "their", "they",
+    "will", "would", "there", "about", "into", "more", "than", "also", "been", "such", "only",
+    "other", "lorsque", "alors", "donc", "ainsi", "celui", "celle", "ceux", "quand", "peut",
+    "doit", "face",
+];
+
+fn terms(a: &Analysis) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for w in a.text.split(|c: char| !c.is_alphanumeric() && c != '-') {
+        let lower = w.to_lowercase();
+        if lower.chars().count() >= 4
+            && !STOPWORDS.contains(&lower.as_str())
+            && !lower.chars().all(|c| c.is_ascii_digit())
+        {
+            *m.entry(crate::claims::stem(&lower)).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+fn names(a: &Analysis) -> BTreeSet<String> {
+    // Capitalised words not at a sentence start, joined when adjacent.
+    let mut out = BTreeSet::new();
+    for s in &a.sentences {
+        let text: String = a.text.chars().skip(s.start).take(s.end - s.start).collect();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut run: Vec<&str> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let clean =
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'' && c != '’');
+            let capital =
+                clean.chars().next().is_some_and(char::is_uppercase) && clean.chars().count() > 1;
+            if capital && i > 0 {
+                let base = clean.rsplit(['\'', '’']).next().unwrap_or(clean);
+                run.push(base);
+            } else if !run.is_empty() {
+                out.insert(run.join(" "));
+                run.clear();
+            }
+        }
+        if !run.is_empty() {
+            out.insert(run.join(" "));
+        }
+    }
+    out
+}
+
+/// Compares two analyses.
+pub fn compare(a: &Analysis, b: &Analysis) -> Comparison {
+    let fa: BTreeSet<String> = a.frames.iter().map(|f| f.label.clone()).collect();
+    let fb: BTreeSet<String> = b.frames.iter().map(|f| f.label.clone()).collect();
+    let (ta, tb) = (terms(a), terms(b));
+    let mut shared: Vec<(String, usize)> = ta
+        .iter()
+        .filter_map(|(k, &n)| tb.get(k).map(|&m| (k.clone(), n.min(m))))
+        .filter(|(_, n)| *n >= 2)
+        .collect();
+    shared.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let (na, nb) = (names(a), names(b));
+    let pair = [a.clone(), b.clone()];
+    let figures = group_claims(&pair)
+        .into_iter()
+        .filter(|g| g.documents == 2)
+        .collect();
+    Comparison {
+        a: a.id.clone(),
+        b: b.id.clone(),
+        a_label: document_label(a),
+        b_label: document_label(b),
+        a_genre: a.genre.as_ref().map(|g| g.label.clone()),
+        b_genre: b.genre.as_ref().map(|g| g.label.clone()),
+        shared_frames: fa.intersection(&fb).cloned().collect(),
+        only_a_frames: fa.difference(&fb).cloned().collect(),
+        only_b_frames: fb.difference(&fa).cloned().collect(),
+        shared_terms: shared.into_iter().take(15).map(|(k, _)| k).collect(),
+        shared_names: na.intersection(&nb).take(20).cloned().collect(),
+        figures,
+        a_profile: document_profile(a),
+        b_profile: document_profile(b),
+    }
+}
+
+/// The technique names in the taxonomy's order (for stable charts).
+pub fn technique_order() -> &'static [&'static str] {
+    &TECHNIQUES
+}
