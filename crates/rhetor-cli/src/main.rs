@@ -6,6 +6,7 @@ mod analyze;
 mod bench;
 mod models;
 mod numbers;
+mod serve;
 mod store;
 
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ enum Command {
     Export(store::ExportArgs),
     /// Check a store: integrity, schema version, counts.
     Check(store::CheckArgs),
+    /// Serve the web app and JSON API over a store.
+    Serve(serve::ServeArgs),
     /// Find numbers in each line of standard input (one JSON array per line).
     Numbers(numbers::NumbersArgs),
     /// Measure throughput on a folder of articles (e.g. the SemEval training set).
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => store::compare(a),
         Command::Export(a) => store::export(a),
         Command::Check(a) => store::check(a),
+        Command::Serve(a) => serve::run(a),
         Command::Train(a) => models::train(a),
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),

@@ -43,11 +43,27 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_string())
 }
 
-/// A short label for a document: its title, else its source.
+/// A short label for a document: its title, else the start of its first
+/// paragraph.
 pub fn document_label(a: &Analysis) -> String {
-    a.title
-        .as_ref()
-        .map_or_else(|| source_label(a), |t| t.text.clone())
+    if let Some(t) = &a.title {
+        return t.text.clone();
+    }
+    let first = a
+        .paragraphs
+        .iter()
+        .find(|p| p.kind == crate::document::BlockKind::Paragraph)
+        .map_or_else(|| source_label(a), |p| p.text.clone());
+    if first.chars().count() > 70 {
+        let cut: String = first.chars().take(70).collect();
+        let cut = cut
+            .rsplit_once(' ')
+            .map_or(cut.as_str(), |(head, _)| head)
+            .to_string();
+        format!("{cut}…")
+    } else {
+        first
+    }
 }
 
 /// How often each technique appears.

@@ -114,10 +114,7 @@ pub fn spans_for(
     if tokens.is_empty() {
         return Vec::new();
     }
-    let probs: Vec<f32> = feats
-        .iter()
-        .map(|f| model.probabilities(f)[label])
-        .collect();
+    let probs: Vec<f32> = feats.iter().map(|f| model.probability(f, label)).collect();
     spans_from_probs(tokens, &probs)
 }
 

@@ -522,17 +522,25 @@ pub fn comparison_html(c: &Comparison) -> String {
     s
 }
 
+/// A complete page: the report's style and script, a header with `nav`
+/// links (href, label), and `body` (already HTML).
+pub fn page(title: &str, nav: &[(&str, &str)], body: &str) -> String {
+    let links: String = nav
+        .iter()
+        .map(|(href, label)| format!("<a href=\"{}\">{}</a>", escape(href), escape(label)))
+        .collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style><script>{SCRIPT}</script></head><body><header><h1>{}</h1><nav>{links}</nav></header><main>{body}</main></body></html>\n",
+        escape(title),
+        escape(title)
+    )
+}
+
 /// The whole report.
 pub fn render_report(analyses: &[Analysis], title: &str) -> String {
     let groups = compare::group_claims(analyses);
     let sources = compare::source_profiles(analyses);
     let mut s = String::with_capacity(64 * 1024);
-    let _ = write!(
-        s,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style><script>{SCRIPT}</script></head><body><header><h1>{}</h1><nav><a href=\"#overview\">Overview</a><a href=\"#claims\">Claims</a><a href=\"#compare\">Compare</a><a href=\"#articles\">Articles</a></nav></header><main>",
-        escape(title),
-        escape(title)
-    );
     // Overview.
     let words: usize = analyses.iter().map(|a| a.word_count).sum();
     let conflicts: usize = groups.iter().map(|g| g.conflicts.len()).sum();
@@ -635,8 +643,17 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
     for a in analyses {
         s.push_str(&article_html(a));
     }
-    s.push_str("</section></main></body></html>\n");
-    s
+    s.push_str("</section>");
+    page(
+        title,
+        &[
+            ("#overview", "Overview"),
+            ("#claims", "Claims"),
+            ("#compare", "Compare"),
+            ("#articles", "Articles"),
+        ],
+        &s,
+    )
 }
 
 #[cfg(test)]
