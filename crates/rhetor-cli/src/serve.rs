@@ -455,12 +455,6 @@ fn from_upload(file_name: &str, bytes: &[u8]) -> Result<AnalyzeRequest, ApiError
     let looks_html = lower.ends_with(".html")
         || lower.ends_with(".htm")
         || decoded.text.trim_start().starts_with('<');
-    if lower.ends_with(".pdf") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "PDF is not supported yet: paste the text",
-        ));
-    }
     Ok(if looks_html {
         AnalyzeRequest {
             html: Some(decoded.text),
@@ -704,7 +698,7 @@ fn form_html(state: &AppState) -> String {
         "<span class=\"muted small\">(read-only server: nothing is stored)</span>"
     };
     format!(
-        "<section><h2>Analyse a text</h2><form class=\"card\" method=\"post\" action=\"/analyze\" enctype=\"multipart/form-data\"><p><textarea id=\"text\" name=\"text\" rows=\"14\" style=\"width:100%\" placeholder=\"Paste an article here…\"></textarea></p><p>or upload a file (txt, html, md): <input type=\"file\" name=\"file\" accept=\".txt,.html,.htm,.md\"></p><p>{store_box}</p><button id=\"submit\" type=\"submit\">Analyse</button></form></section>"
+        "<section><h2>Analyse a text</h2><form class=\"card\" method=\"post\" action=\"/analyze\" enctype=\"multipart/form-data\"><p><textarea id=\"text\" name=\"text\" rows=\"14\" style=\"width:100%\" placeholder=\"Paste an article here…\"></textarea></p><p>or upload a file (txt, html, md, pdf): <input type=\"file\" name=\"file\" accept=\".txt,.html,.htm,.md,.pdf\"></p><p>{store_box}</p><button id=\"submit\" type=\"submit\">Analyse</button></form></section>"
     )
 }
 

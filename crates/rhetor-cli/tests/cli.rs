@@ -269,3 +269,91 @@ fn numbers_reads_lines_and_survives_bad_ones() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A one-page PDF with Helvetica text, offsets computed.
+fn tiny_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut content = String::from("BT /F1 12 Tf 72 720 Td 14 TL\n");
+    for l in lines {
+        content.push_str(&format!(
+            "({}) Tj T*\n",
+            l.replace('(', "\\(").replace(')', "\\)")
+        ));
+    }
+    content.push_str("ET\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn pdf_text_is_extracted_and_repaired() {
+    let dir = temp_dir("pdf");
+    let lines = [
+        "Selon Reuters, Kiev a perdu plus de 400",
+        "000 soldats depuis le debut de la guerre, et la contre-",
+        "offensive se solde par un fiasco avec plus de 70 000 tues,",
+        "ce que personne ne conteste plus aujourd'hui dans la region.",
+    ];
+    std::fs::write(dir.join("article.pdf"), tiny_pdf(&lines)).unwrap();
+    std::fs::write(
+        dir.join("broken.pdf"),
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage",
+    )
+    .unwrap();
+    let out = run(&["analyze", "--no-db", "--jsonl", dir.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "broken.pdf fails, article.pdf does not"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("broken.pdf") && l.contains("PDF")),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .expect("one document"),
+    )
+    .unwrap();
+    assert_eq!(v["format"], "pdf");
+    let text = v["text"].as_str().unwrap();
+    assert!(text.contains("plus de 400 000 soldats"), "{text}");
+    assert!(text.contains("contre-offensive"), "{text}");
+    let claim = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"] == 400000.0)
+        .expect("400 000");
+    assert_eq!(claim["source"]["text"], "Reuters");
+}

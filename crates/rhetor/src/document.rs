@@ -107,6 +107,7 @@ pub enum Format {
     Html,
     Jsonl,
     Warc,
+    Pdf,
 }
 
 /// Metadata the input itself declared (HTML meta tags, JSONL fields).

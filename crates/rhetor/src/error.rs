@@ -24,8 +24,10 @@ pub enum InputError {
     Jsonl { line: usize, reason: String },
     #[error("record {record}: {reason}")]
     Warc { record: usize, reason: String },
+    #[error("PDF: {0}")]
+    Pdf(String),
     #[error(
-        "unsupported file type {0:?} (expected .txt, .md, .html, .htm, .jsonl, .warc, .warc.gz)"
+        "unsupported file type {0:?} (expected .txt, .md, .html, .htm, .jsonl, .warc, .pdf, or any of them .gz)"
     )]
     Unsupported(String),
 }

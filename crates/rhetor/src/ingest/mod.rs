@@ -55,6 +55,7 @@ pub enum FileKind {
     Html,
     Jsonl,
     Warc,
+    Pdf,
 }
 
 /// Returns the kind and whether the file is gzip-compressed.
@@ -71,6 +72,7 @@ pub fn file_kind(path: &Path) -> Option<(FileKind, bool)> {
         "html" | "htm" | "xhtml" => FileKind::Html,
         "jsonl" | "ndjson" => FileKind::Jsonl,
         "warc" => FileKind::Warc,
+        "pdf" => FileKind::Pdf,
         _ => return None,
     };
     Some((kind, gz))
@@ -171,6 +173,19 @@ pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
     };
     match kind {
         FileKind::Jsonl => Ok(Box::new(jsonl_articles(reader, source, opts))),
+        FileKind::Pdf => {
+            let mut bytes = Vec::new();
+            reader.take(opts.max_bytes + 1).read_to_end(&mut bytes)?;
+            check_size(bytes.len() as u64, opts)?;
+            let text = pdf_text(&bytes)?;
+            Ok(Box::new(std::iter::once(Ok(RawArticle {
+                source,
+                format: Format::Pdf,
+                encoding: "PDF".into(),
+                body: Body::Text(text),
+                declared: DeclaredMeta::default(),
+            }))))
+        }
         FileKind::Warc => Ok(Box::new(warc_articles(reader, source, opts))),
         FileKind::Text | FileKind::Markdown | FileKind::Html => {
             let mut bytes = Vec::new();
@@ -203,6 +218,25 @@ pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
     }
 }
 
+/// Text of a PDF (`pdf-extract`), to be repaired like any hard-wrapped text.
+/// The extractor may panic on damaged files: that becomes an error too.
+pub fn pdf_text(bytes: &[u8]) -> Result<String, InputError> {
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(InputError::Pdf("no %PDF- header".into()));
+    }
+    let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
+    match result {
+        Ok(Ok(text)) if !text.trim().is_empty() => Ok(text),
+        Ok(Ok(_)) => Err(InputError::Pdf(
+            "no text in the PDF (scanned images?)".into(),
+        )),
+        Ok(Err(e)) => Err(InputError::Pdf(e.to_string())),
+        Err(_) => Err(InputError::Pdf(
+            "the PDF could not be parsed (damaged or unsupported)".into(),
+        )),
+    }
+}
+
 fn check_size(size: u64, opts: ReadOptions) -> Result<(), InputError> {
     if size > opts.max_bytes {
         return Err(InputError::TooLarge {
@@ -226,6 +260,8 @@ fn sniff(head: &[u8]) -> FileKind {
         FileKind::Jsonl
     } else if t.starts_with("WARC/") {
         FileKind::Warc
+    } else if t.starts_with("%PDF-") {
+        FileKind::Pdf
     } else {
         FileKind::Text
     }
