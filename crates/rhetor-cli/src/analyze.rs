@@ -378,9 +378,9 @@ pub fn describe_claim(doc: &Document, c: &rhetor::claims::Claim) -> String {
         Approximation::AtLeast => "≥ ",
         Approximation::AtMost => "≤ ",
     };
-    let mut line = format!("{approx}{}", format_value(c.value));
+    let mut line = format!("{approx}{}", rhetor::report::number_text(c.value));
     if let Some(max) = c.value_max {
-        line.push_str(&format!("–{}", format_value(max)));
+        line.push_str(&format!("–{}", rhetor::report::number_text(max)));
     }
     if let Some(u) = &c.unit {
         line.push_str(&format!(" {u}"));
@@ -408,27 +408,4 @@ pub fn describe_claim(doc: &Document, c: &rhetor::claims::Claim) -> String {
         None => line.push_str("  — no source"),
     }
     line
-}
-
-fn format_value(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        let digits = format!("{}", v.abs() as i64);
-        let mut grouped = String::new();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push('\u{202f}');
-            }
-            grouped.push(ch);
-        }
-        if v < 0.0 {
-            format!("-{grouped}")
-        } else {
-            grouped
-        }
-    } else {
-        format!("{v:.3}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
 }

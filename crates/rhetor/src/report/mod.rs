@@ -139,34 +139,37 @@ fn approx_symbol(a: Approximation) -> &'static str {
     }
 }
 
-/// A value as people write it: 30 000, 1,5 milliard, 50 %.
-pub fn format_value(c: &ClaimOut) -> String {
-    let v = |x: f64| -> String {
-        if x.abs() >= 1e9 && (x / 1e9).fract().abs() < 1e-9 {
-            format!("{} bn", x / 1e9)
-        } else if x.abs() >= 1e9 {
-            format!("{:.1} bn", x / 1e9)
-        } else if x.fract() == 0.0 {
-            let digits = format!("{}", x.abs() as i64);
-            let mut g = String::new();
-            for (i, ch) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
-                    g.push('\u{202f}');
-                }
-                g.push(ch);
+/// A number as people write it: 30 000 (narrow no-break spaces), 1.5 bn, 0.33.
+pub fn number_text(x: f64) -> String {
+    if x.abs() >= 1e9 && (x / 1e9).fract().abs() < 1e-9 {
+        format!("{} bn", x / 1e9)
+    } else if x.abs() >= 1e9 {
+        format!("{:.1} bn", x / 1e9)
+    } else if x.fract() == 0.0 {
+        let digits = format!("{}", x.abs() as i64);
+        let mut g = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                g.push('\u{202f}');
             }
-            if x < 0.0 {
-                format!("-{g}")
-            } else {
-                g
-            }
-        } else {
-            format!("{x:.2}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string()
+            g.push(ch);
         }
-    };
+        if x < 0.0 {
+            format!("-{g}")
+        } else {
+            g
+        }
+    } else {
+        format!("{x:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+/// A value as people write it: 30 000, 1.5 bn, 50 %, ≥ 1 000 / month.
+pub fn format_value(c: &ClaimOut) -> String {
+    let v = number_text;
     let mut s = format!("{}{}", approx_symbol(c.approximation), v(c.value));
     if let Some(m) = c.value_max {
         s.push_str(&format!("–{}", v(m)));
