@@ -99,7 +99,9 @@ pub fn split_sentences(text: &str, span: Span) -> Vec<Span> {
             break;
         }
         let next = chars[k].1;
-        let boundary = had_space
+        // PDF text often glues an ellipsis to the next sentence ("…Les").
+        let glued_ellipsis = !had_space && chars[j].1 == '…' && next.is_uppercase();
+        let boundary = (had_space || glued_ellipsis)
             && is_sentence_start(next)
             && !(c == '.' && j == i && period_is_not_final(body, chars[i].0));
         if boundary {
@@ -324,6 +326,18 @@ mod tests {
                 "Puis il est parti…",
                 "Enfin 8 000 soldats, soit 1,5 % du total.",
                 "J. Smith vit aux U.S. depuis 2010."
+            ]
+        );
+    }
+
+    #[test]
+    fn glued_ellipsis_ends_a_sentence() {
+        let t = "on met beaucoup de pièces d’artillerie…Les entretiens ont duré six heures.";
+        assert_eq!(
+            sentences(t),
+            vec![
+                "on met beaucoup de pièces d’artillerie…",
+                "Les entretiens ont duré six heures."
             ]
         );
     }
