@@ -384,41 +384,34 @@ impl Store {
             }
             added += 1;
             for p in &a.paragraphs {
-                tx.execute(
-                    "INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![a.id, p.index as i64, format!("{:?}", p.kind).to_lowercase(), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
+                tx.prepare_cached("INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(sql)?.execute(params![a.id, p.index as i64, format!("{:?}", p.kind).to_lowercase(), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
                 )
                 .map_err(sql)?;
                 for t in &p.techniques {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO techniques (doc_id, paragraph, technique, probability) VALUES (?1, ?2, ?3, ?4)",
-                        params![a.id, p.index as i64, t.technique, f64::from(t.probability)],
+                    tx.prepare_cached("INSERT OR IGNORE INTO techniques (doc_id, paragraph, technique, probability) VALUES (?1, ?2, ?3, ?4)").map_err(sql)?.execute(params![a.id, p.index as i64, t.technique, f64::from(t.probability)],
                     )
                     .map_err(sql)?;
                     for e in &t.evidence {
-                        tx.execute(
-                            "INSERT INTO evidence (doc_id, paragraph, technique, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            params![a.id, p.index as i64, t.technique, e.start as i64, e.end as i64, e.text],
+                        tx.prepare_cached("INSERT INTO evidence (doc_id, paragraph, technique, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(sql)?.execute(params![a.id, p.index as i64, t.technique, e.start as i64, e.end as i64, e.text],
                         )
                         .map_err(sql)?;
                     }
                 }
             }
             for f in &a.frames {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT OR IGNORE INTO frames (doc_id, frame, probability) VALUES (?1, ?2, ?3)",
-                    params![a.id, f.label, f64::from(f.probability)],
                 )
+                .map_err(sql)?
+                .execute(params![a.id, f.label, f64::from(f.probability)])
                 .map_err(sql)?;
             }
             for (i, c) in a.claims.iter().enumerate() {
                 let enum_str = |v: serde_json::Result<serde_json::Value>| {
                     v.ok().and_then(|v| v.as_str().map(str::to_string))
                 };
-                tx.execute(
-                    "INSERT INTO claims (doc_id, idx, paragraph, start, end, text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-                    params![
+                tx.prepare_cached("INSERT INTO claims (doc_id, idx, paragraph, start, end, text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)").map_err(sql)?.execute(params![
                         a.id,
                         i as i64,
                         c.paragraph as i64,
@@ -446,20 +439,22 @@ impl Store {
                 .map_err(sql)?;
             }
             for l in &a.links {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO links (doc_id, start, end, text, url) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![a.id, l.start as i64, l.end as i64, l.text, l.url],
                 )
+                .map_err(sql)?
+                .execute(params![a.id, l.start as i64, l.end as i64, l.text, l.url])
                 .map_err(sql)?;
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO documents_fts (doc_id, title, text) VALUES (?1, ?2, ?3)",
-                params![
-                    a.id,
-                    a.title.as_ref().map_or("", |t| t.text.as_str()),
-                    a.text
-                ],
             )
+            .map_err(sql)?
+            .execute(params![
+                a.id,
+                a.title.as_ref().map_or("", |t| t.text.as_str()),
+                a.text
+            ])
             .map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
