@@ -369,15 +369,7 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
 
 /// One line per claim: what, how many, when, says who.
 pub fn describe_claim(doc: &Document, c: &rhetor::claims::Claim) -> String {
-    use rhetor::numbers::Approximation;
-    let approx = match c.approximation {
-        Approximation::Exact => "",
-        Approximation::About => "≈ ",
-        Approximation::MoreThan => "> ",
-        Approximation::LessThan => "< ",
-        Approximation::AtLeast => "≥ ",
-        Approximation::AtMost => "≤ ",
-    };
+    let approx = rhetor::report::approx_symbol(c.approximation);
     let mut line = format!("{approx}{}", rhetor::report::number_text(c.value));
     if let Some(max) = c.value_max {
         line.push_str(&format!("–{}", rhetor::report::number_text(max)));

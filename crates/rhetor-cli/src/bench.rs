@@ -36,6 +36,29 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Best wall time of `rounds` runs of `stage` over fresh copies of `docs` on
+/// `threads` threads, and the documents of the last run.
+fn time_stage(
+    docs: &[rhetor::Document],
+    stage: &dyn rhetor::Stage,
+    threads: usize,
+    rounds: usize,
+) -> anyhow::Result<(f64, Vec<rhetor::Document>)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let mut best = f64::INFINITY;
+    let mut last = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let mut work = docs.to_vec();
+        let start = Instant::now();
+        pool.install(|| work.par_iter_mut().for_each(|d| stage.run(d)));
+        best = best.min(start.elapsed().as_secs_f64());
+        last = work;
+    }
+    Ok((best, last))
+}
+
 pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
     let mut paths = Vec::new();
     collect(&args.data, &mut paths)
@@ -119,21 +142,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
     println!("| threads | seconds | MB/s | claims |");
     println!("| --- | --- | --- | --- |");
     for threads in [1, cores] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()?;
-        let mut best = f64::INFINITY;
-        let mut claims = 0;
-        for _ in 0..args.rounds.max(1) {
-            let mut work = docs.clone();
-            let start = Instant::now();
-            pool.install(|| {
-                work.par_iter_mut()
-                    .for_each(|d| rhetor::Stage::run(&rhetor::claims::Claims, d))
-            });
-            best = best.min(start.elapsed().as_secs_f64());
-            claims = work.iter().map(|d| d.claims.len()).sum();
-        }
+        let (best, work) = time_stage(&docs, &rhetor::claims::Claims, threads, args.rounds)?;
+        let claims: usize = work.iter().map(|d| d.claims.len()).sum();
         println!(
             "| {threads} | {best:.3} | {:.1} | {claims} |",
             text_bytes as f64 / 1e6 / best
@@ -162,20 +172,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
     println!("| threads | seconds | paragraphs/s | articles/s |");
     println!("| --- | --- | --- | --- |");
     for threads in [1, cores] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()?;
-        let mut best = f64::INFINITY;
-        for _ in 0..args.rounds.max(1) {
-            let mut work = docs.clone();
-            let start = Instant::now();
-            pool.install(|| {
-                work.par_iter_mut()
-                    .for_each(|d| rhetor::Stage::run(&classify, d))
-            });
-            best = best.min(start.elapsed().as_secs_f64());
-            std::hint::black_box(work);
-        }
+        let (best, _) = time_stage(&docs, &classify, threads, args.rounds)?;
         println!(
             "| {threads} | {best:.3} | {:.0} | {:.0} |",
             paragraphs as f64 / best,

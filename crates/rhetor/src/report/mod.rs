@@ -128,7 +128,8 @@ function onlyFlagged(cb){document.querySelectorAll('p.para:not(.flagged)').forEa
 document.addEventListener('DOMContentLoaded',function(){if(document.getElementById('cmp-a'))showPair()});
 "#;
 
-fn approx_symbol(a: Approximation) -> &'static str {
+/// The sign of an approximation: "", "≈ ", "> ", "< ", "≥ ", "≤ ".
+pub fn approx_symbol(a: Approximation) -> &'static str {
     match a {
         Approximation::Exact => "",
         Approximation::About => "≈ ",
