@@ -16,7 +16,11 @@ use clap::{Parser, Subcommand};
 
 /// Shows how news and opinion articles argue, offline.
 #[derive(Debug, Parser)]
-#[command(name = "rhetor", version, about)]
+#[command(
+    name = "rhetor",
+    version,
+    about = "Shows how news and opinion articles argue, offline: techniques, frames, genre, numeric claims and their sources."
+)]
 struct LowArgs {
     #[command(subcommand)]
     command: Command,
