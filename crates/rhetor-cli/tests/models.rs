@@ -103,6 +103,17 @@ fn human_summary_shows_evidence_words() {
     assert!(s.contains("▸ Loaded_Language") && s.contains('«'), "{s}");
 }
 
+/// Stderr of `analyze --model DIR SEED`.
+fn analyse_with(dir: &Path, seed: &Path) -> String {
+    let out = run(&[
+        "analyze",
+        "--model",
+        dir.to_str().unwrap(),
+        seed.to_str().unwrap(),
+    ]);
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
 #[test]
 fn damaged_or_missing_model_files_are_named() {
     let dir = std::env::temp_dir().join(format!("rhetor-models-{}", std::process::id()));
@@ -139,32 +150,14 @@ fn damaged_or_missing_model_files_are_named() {
     let mut b = bytes.clone();
     b[8] = 99;
     std::fs::write(dir.join("frames.bin"), &b).unwrap();
-    let err = String::from_utf8_lossy(
-        &run(&[
-            "analyze",
-            "--model",
-            dir.to_str().unwrap(),
-            seed.to_str().unwrap(),
-        ])
-        .stderr,
-    )
-    .to_string();
+    let err = analyse_with(&dir, &seed);
     assert!(
         err.contains("frames.bin") && err.contains("version 99"),
         "{err}"
     );
     // Missing.
     std::fs::remove_file(dir.join("genre.bin")).unwrap();
-    let err = String::from_utf8_lossy(
-        &run(&[
-            "analyze",
-            "--model",
-            dir.to_str().unwrap(),
-            seed.to_str().unwrap(),
-        ])
-        .stderr,
-    )
-    .to_string();
+    let err = analyse_with(&dir, &seed);
     assert!(err.contains("genre.bin"), "{err}");
 }
 

@@ -77,15 +77,26 @@ struct Task {
     n_labels: usize,
 }
 
+impl Task {
+    /// Out-of-fold probabilities of every row (see [`out_of_fold`]).
+    fn out_of_fold(&self, k: usize, buckets: usize, p: FitParams) -> Vec<Vec<f32>> {
+        out_of_fold(
+            &self.counts,
+            &self.folds,
+            k,
+            &self.truth,
+            self.n_labels,
+            buckets,
+            p,
+        )
+    }
+}
+
 fn lang_index(lang: &str) -> usize {
     LANGUAGES.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
-fn paragraph_task(
-    articles: &[LabelledArticle],
-    cfg: &FeatureConfig,
-    k: usize,
-) -> (Task, Vec<(usize, usize)>) {
+fn paragraph_task(articles: &[LabelledArticle], cfg: &FeatureConfig, k: usize) -> Task {
     let rows: Vec<(usize, usize, &Vec<usize>)> = articles
         .iter()
         .enumerate()
@@ -98,7 +109,7 @@ fn paragraph_task(
             term_counts(cfg, &art.doc.text, art.doc.blocks[b].span, &art.lang)
         })
         .collect();
-    let task = Task {
+    Task {
         counts,
         truth: rows.iter().map(|r| r.2.clone()).collect(),
         lang: rows
@@ -110,8 +121,7 @@ fn paragraph_task(
             .map(|r| fold_of(&format!("{}/{}", articles[r.0].lang, articles[r.0].id), k))
             .collect(),
         n_labels: TECHNIQUES.len(),
-    };
-    (task, rows.iter().map(|r| (r.0, r.1)).collect())
+    }
 }
 
 fn article_task(
@@ -355,16 +365,8 @@ pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError
     let start = std::time::Instant::now();
     let articles = semeval::load_training(dir)?;
     let k = opts.folds;
-    let (tech, _) = paragraph_task(&articles, &opts.paragraph_features, k);
-    let oof = out_of_fold(
-        &tech.counts,
-        &tech.folds,
-        k,
-        &tech.truth,
-        tech.n_labels,
-        opts.paragraph_features.buckets(),
-        opts.techniques,
-    );
+    let tech = paragraph_task(&articles, &opts.paragraph_features, k);
+    let oof = tech.out_of_fold(k, opts.paragraph_features.buckets(), opts.techniques);
     let techniques = score_by_language(&tech, &nested_decisions(&tech, &oof, k));
 
     let fr = article_task(
@@ -374,15 +376,7 @@ pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError
         |a| a.frames.clone(),
         FRAMES.len(),
     );
-    let oof = out_of_fold(
-        &fr.counts,
-        &fr.folds,
-        k,
-        &fr.truth,
-        fr.n_labels,
-        opts.article_features.buckets(),
-        opts.frames,
-    );
+    let oof = fr.out_of_fold(k, opts.article_features.buckets(), opts.frames);
     let frames = score_by_language(&fr, &nested_decisions(&fr, &oof, k));
 
     let ge = article_task(
@@ -392,15 +386,7 @@ pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError
         |a| a.genre.map(|g| vec![g]),
         GENRES.len(),
     );
-    let oof = out_of_fold(
-        &ge.counts,
-        &ge.folds,
-        k,
-        &ge.truth,
-        ge.n_labels,
-        opts.article_features.buckets(),
-        opts.genre,
-    );
+    let oof = ge.out_of_fold(k, opts.article_features.buckets(), opts.genre);
     let pred: Vec<Vec<usize>> = oof.iter().map(|p| vec![argmax(p)]).collect();
     let genre = score_by_language(&ge, &pred);
 
@@ -527,15 +513,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
                  labels: &[&str]|
      -> LinearModel {
         let buckets = cfg.buckets();
-        let oof = out_of_fold(
-            &task.counts,
-            &task.folds,
-            k,
-            &task.truth,
-            task.n_labels,
-            buckets,
-            p,
-        );
+        let oof = task.out_of_fold(k, buckets, p);
         let all: Vec<usize> = (0..task.counts.len()).collect();
         let thresholds = tune_thresholds(&oof, &task.truth, &all, task.n_labels);
         let idf = idf_for(&task.counts, &all, buckets);
@@ -550,7 +528,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
         };
         LinearModel::quantise(header, &idf, &w, &b)
     };
-    let (tech, _) = paragraph_task(&articles, &opts.paragraph_features, k);
+    let tech = paragraph_task(&articles, &opts.paragraph_features, k);
     save(
         MODEL_FILES[0],
         &multi(
