@@ -10,6 +10,7 @@ pub mod claims;
 pub mod classify;
 pub mod compare;
 pub mod document;
+pub mod encoder;
 pub mod error;
 pub mod ingest;
 pub mod lang;

@@ -1,0 +1,310 @@
+//! The BERT-style forward pass of multilingual-e5-small over a batch of
+//! sequences packed into one `[tokens, hidden]` matrix: every token-wise
+//! product streams each weight matrix once for the whole batch; attention
+//! runs per sequence. Weights are dequantised to f32 at load time and the
+//! products go through `matrixmultiply`'s cache-blocked SIMD kernels.
+
+use super::format::{dequantise_q4, Shape, WeightsFile, BLOCK, BLOCK_BYTES};
+use crate::error::ModelError;
+
+/// A dense `rows × cols` weight matrix (row-major, one row per output).
+#[derive(Debug)]
+pub struct Dense {
+    pub w: Vec<f32>,
+    pub b: Vec<f32>,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl Dense {
+    fn load(f: &WeightsFile, name: &str, rows: usize, cols: usize) -> Result<Self, ModelError> {
+        let q = f.q4(&format!("{name}.w"), rows * cols)?;
+        let mut w = vec![0f32; rows * cols];
+        dequantise_q4(q, &mut w);
+        Ok(Dense {
+            w,
+            b: f.f32s(&format!("{name}.b"), rows)?,
+            rows,
+            cols,
+        })
+    }
+
+    /// `y[t] = W · x[t] + b` for the `x.len() / cols` rows of `x`.
+    fn apply(&self, x: &[f32], y: &mut [f32]) {
+        let t = x.len() / self.cols;
+        assert_eq!(x.len(), t * self.cols);
+        assert_eq!(y.len(), t * self.rows);
+        for row in y.chunks_exact_mut(self.rows) {
+            row.copy_from_slice(&self.b);
+        }
+        // SAFETY: the asserts above bound every index matrixmultiply touches:
+        // x is t×cols (row stride cols), W^T is cols×rows read through W's
+        // row-major storage (row stride 1, column stride cols), y is t×rows.
+        unsafe {
+            matrixmultiply::sgemm(
+                t,
+                self.cols,
+                self.rows,
+                1.0,
+                x.as_ptr(),
+                self.cols as isize,
+                1,
+                self.w.as_ptr(),
+                1,
+                self.cols as isize,
+                1.0,
+                y.as_mut_ptr(),
+                self.rows as isize,
+                1,
+            );
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LayerNorm {
+    pub w: Vec<f32>,
+    pub b: Vec<f32>,
+}
+
+impl LayerNorm {
+    fn load(f: &WeightsFile, name: &str, n: usize) -> Result<Self, ModelError> {
+        Ok(LayerNorm {
+            w: f.f32s(&format!("{name}.w"), n)?,
+            b: f.f32s(&format!("{name}.b"), n)?,
+        })
+    }
+
+    /// `x = LN(x + y)` row by row (`y` None: `LN(x)`).
+    fn apply(&self, x: &mut [f32], y: Option<&[f32]>, eps: f32) {
+        let h = self.w.len();
+        for (t, row) in x.chunks_exact_mut(h).enumerate() {
+            if let Some(y) = y {
+                for (r, a) in row.iter_mut().zip(&y[t * h..(t + 1) * h]) {
+                    *r += a;
+                }
+            }
+            let mean = row.iter().sum::<f32>() / h as f32;
+            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / h as f32;
+            let inv = 1.0 / (var + eps).sqrt();
+            for ((r, w), b) in row.iter_mut().zip(&self.w).zip(&self.b) {
+                *r = (*r - mean) * inv * w + b;
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Layer {
+    q: Dense,
+    k: Dense,
+    v: Dense,
+    attention_out: Dense,
+    attention_norm: LayerNorm,
+    ffn_in: Dense,
+    ffn_out: Dense,
+    output_norm: LayerNorm,
+}
+
+/// The encoder's weights, ready to run.
+#[derive(Debug)]
+pub struct Weights {
+    pub shape: Shape,
+    /// Q4_0 rows of the word embeddings, `vocab × hidden`.
+    word_offset: usize,
+    positions: Vec<f32>,
+    token_type: Vec<f32>,
+    embedding_norm: LayerNorm,
+    layers: Vec<Layer>,
+}
+
+impl Weights {
+    pub fn load(f: &WeightsFile) -> Result<Self, ModelError> {
+        let s = f.shape.clone();
+        let h = s.hidden;
+        let word = f.q4("emb.word", s.vocab * h)?;
+        let word_offset = word.as_ptr() as usize - f.data.as_ptr() as usize;
+        let mut layers = Vec::with_capacity(s.layers);
+        for l in 0..s.layers {
+            layers.push(Layer {
+                q: Dense::load(f, &format!("l{l}.q"), h, h)?,
+                k: Dense::load(f, &format!("l{l}.k"), h, h)?,
+                v: Dense::load(f, &format!("l{l}.v"), h, h)?,
+                attention_out: Dense::load(f, &format!("l{l}.ao"), h, h)?,
+                attention_norm: LayerNorm::load(f, &format!("l{l}.aln"), h)?,
+                ffn_in: Dense::load(f, &format!("l{l}.fi"), s.ffn, h)?,
+                ffn_out: Dense::load(f, &format!("l{l}.fo"), h, s.ffn)?,
+                output_norm: LayerNorm::load(f, &format!("l{l}.oln"), h)?,
+            });
+        }
+        Ok(Weights {
+            positions: f.f32s("emb.pos", s.max_positions * h)?,
+            token_type: f.f32s("emb.type", s.type_vocab * h)?[..h].to_vec(),
+            embedding_norm: LayerNorm::load(f, "emb.ln", h)?,
+            word_offset,
+            layers,
+            shape: s,
+        })
+    }
+
+    /// Mean-pooled final hidden states (not normalised) of each sequence of
+    /// `ids` (each already with `<s>`…`</s>`, at most `max_positions` long).
+    /// `data` is the weights file the word embeddings live in.
+    pub fn forward(&self, data: &[u8], sequences: &[&[u32]]) -> Vec<Vec<f32>> {
+        let h = self.shape.hidden;
+        let ff = self.shape.ffn;
+        let heads = self.shape.heads;
+        let hd = h / heads;
+        let total: usize = sequences.iter().map(|s| s.len()).sum();
+        let row_bytes = h / BLOCK * BLOCK_BYTES;
+
+        let mut x = vec![0f32; total * h];
+        let mut t = 0;
+        for seq in sequences {
+            for (p, &id) in seq.iter().enumerate() {
+                let at = self.word_offset + id as usize * row_bytes;
+                let row = &mut x[t * h..(t + 1) * h];
+                dequantise_q4(&data[at..at + row_bytes], row);
+                let pos = &self.positions[p * h..(p + 1) * h];
+                for ((r, p), ty) in row.iter_mut().zip(pos).zip(&self.token_type) {
+                    *r += p + ty;
+                }
+                t += 1;
+            }
+        }
+        self.embedding_norm.apply(&mut x, None, self.shape.eps);
+
+        let mut q = vec![0f32; total * h];
+        let mut k = vec![0f32; total * h];
+        let mut v = vec![0f32; total * h];
+        let mut ctx = vec![0f32; total * h];
+        let mut tmp = vec![0f32; total * h];
+        let mut mid = vec![0f32; total * ff];
+        let longest = sequences.iter().map(|s| s.len()).max().unwrap_or(0);
+        let mut scores = vec![0f32; longest * longest];
+        let scale = 1.0 / (hd as f32).sqrt();
+
+        for layer in &self.layers {
+            layer.q.apply(&x, &mut q);
+            layer.k.apply(&x, &mut k);
+            layer.v.apply(&x, &mut v);
+            let mut start = 0;
+            for seq in sequences {
+                let n = seq.len();
+                for head in 0..heads {
+                    let off = start * h + head * hd;
+                    attend(
+                        &q[off..],
+                        &k[off..],
+                        &v[off..],
+                        &mut ctx[off..],
+                        &mut scores[..n * n],
+                        n,
+                        hd,
+                        h,
+                        scale,
+                    );
+                }
+                start += n;
+            }
+            layer.attention_out.apply(&ctx, &mut tmp);
+            layer.attention_norm.apply(&mut x, Some(&tmp), self.shape.eps);
+            layer.ffn_in.apply(&x, &mut mid);
+            for m in mid.iter_mut() {
+                *m = gelu(*m);
+            }
+            layer.ffn_out.apply(&mid, &mut tmp);
+            layer.output_norm.apply(&mut x, Some(&tmp), self.shape.eps);
+        }
+
+        let mut pooled = Vec::with_capacity(sequences.len());
+        let mut start = 0;
+        for seq in sequences {
+            let n = seq.len();
+            let mut o = vec![0f32; h];
+            for row in x[start * h..(start + n) * h].chunks_exact(h) {
+                for (a, b) in o.iter_mut().zip(row) {
+                    *a += b;
+                }
+            }
+            let inv = 1.0 / n.max(1) as f32;
+            o.iter_mut().for_each(|a| *a *= inv);
+            pooled.push(o);
+            start += n;
+        }
+        pooled
+    }
+}
+
+/// Scaled dot-product attention of one head over one sequence of `n`
+/// tokens. `q`, `k`, `v` and `ctx` start at the head's first element; rows
+/// are `stride` apart.
+#[allow(clippy::too_many_arguments)]
+fn attend(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    ctx: &mut [f32],
+    scores: &mut [f32],
+    n: usize,
+    hd: usize,
+    stride: usize,
+    scale: f32,
+) {
+    let need = (n - 1) * stride + hd;
+    assert!(q.len() >= need && k.len() >= need && v.len() >= need && ctx.len() >= need);
+    assert_eq!(scores.len(), n * n);
+    // SAFETY: the asserts bound every row (n rows `stride` apart, hd wide)
+    // and the n×n score matrix.
+    unsafe {
+        matrixmultiply::sgemm(
+            n,
+            hd,
+            n,
+            scale,
+            q.as_ptr(),
+            stride as isize,
+            1,
+            k.as_ptr(),
+            1,
+            stride as isize,
+            0.0,
+            scores.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+    for row in scores.chunks_exact_mut(n) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0;
+        for s in row.iter_mut() {
+            *s = (*s - max).exp();
+            sum += *s;
+        }
+        let inv = 1.0 / sum;
+        row.iter_mut().for_each(|s| *s *= inv);
+    }
+    // SAFETY: as above; ctx rows are written `stride` apart, hd wide.
+    unsafe {
+        matrixmultiply::sgemm(
+            n,
+            n,
+            hd,
+            1.0,
+            scores.as_ptr(),
+            n as isize,
+            1,
+            v.as_ptr(),
+            stride as isize,
+            1,
+            0.0,
+            ctx.as_mut_ptr(),
+            stride as isize,
+            1,
+        );
+    }
+}
+
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + libm::erff(x * std::f32::consts::FRAC_1_SQRT_2))
+}

