@@ -10,4 +10,16 @@ fn main() {
     if files.iter().all(|f| dir.join(f).is_file()) {
         println!("cargo::rustc-cfg=rhetor_models");
     }
+    println!("cargo::rustc-check-cfg=cfg(rhetor_heads)");
+    let heads = [
+        "encoder-techniques.bin",
+        "encoder-frames.bin",
+        "encoder-genre.bin",
+    ];
+    for f in heads {
+        println!("cargo::rerun-if-changed={}", dir.join(f).display());
+    }
+    if heads.iter().all(|f| dir.join(f).is_file()) {
+        println!("cargo::rustc-cfg=rhetor_heads");
+    }
 }

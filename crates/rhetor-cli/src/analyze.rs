@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use rayon::prelude::*;
-use rhetor::classify::Classify;
 use rhetor::ingest::{self, RawArticle, ReadOptions};
 use rhetor::output::Analysis;
 use rhetor::output::OutputOptions;
@@ -72,9 +71,10 @@ impl HiArgs {
                 max_bytes: low.max_bytes,
             },
             output: OutputOptions { tokens: low.tokens },
-            pipeline: Pipeline::default().with(Box::new(Classify::new(
-                crate::models::load_models(low.model.as_deref())?,
-            ))),
+            pipeline: Pipeline::default().with(Box::new(crate::models::classifier(
+                low.model.as_deref(),
+                &low.tier,
+            )?)),
             store: if low.no_db {
                 None
             } else {

@@ -4,6 +4,7 @@
 
 mod analyze;
 mod bench;
+mod install;
 mod models;
 mod numbers;
 mod serve;
@@ -48,6 +49,8 @@ enum Command {
     Train(models::TrainArgs),
     /// Cross-validate the models and print scores per language and label.
     Eval(models::EvalArgs),
+    /// Install the accurate tier's encoder weights, or show what is installed.
+    Models(install::ModelsArgs),
     /// Print predictions in the SemEval-2023 Task 3 formats.
     Semeval(models::SemevalArgs),
 }
@@ -84,6 +87,8 @@ pub struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub tier: models::TierArgs,
 }
 
 fn main() -> ExitCode {
@@ -100,6 +105,7 @@ fn main() -> ExitCode {
         Command::Train(a) => models::train(a),
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),
+        Command::Models(a) => install::run(a),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,14 +1,15 @@
 //! `rhetor train`, `rhetor eval` and `rhetor semeval`: the model commands.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rayon::prelude::*;
-use rhetor::classify::{Classify, Models};
+use rhetor::classify::{Accurate, Classify, Heads, Models};
+use rhetor::encoder::{self, Encoder};
 use rhetor::semeval::{line_blocks, text_article};
+use rhetor::train::accurate::{self, HeadOptions};
 use rhetor::train::tasks::{self, TrainOptions};
-use rhetor::Pipeline;
+use rhetor::{Pipeline, Stage};
 
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
@@ -23,6 +24,81 @@ pub struct TrainArgs {
     pub folds: usize,
     #[command(flatten)]
     pub fit: FitArgs,
+    #[command(flatten)]
+    pub heads: HeadArgs,
+}
+
+/// The accurate tier's heads (`--accurate`).
+#[derive(Debug, clap::Args)]
+pub struct HeadArgs {
+    /// Train or evaluate the accurate tier's heads on encoder embeddings
+    /// (needs the weights: `rhetor models install`).
+    #[arg(long)]
+    pub accurate: bool,
+    /// The encoder weights (default: the installed ones).
+    #[arg(long, env = "RHETOR_ENCODER")]
+    pub encoder: Option<PathBuf>,
+    /// Embedding cache of the training set (default: in the model directory).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Techniques: average the head's probabilities with the fast tier's.
+    #[arg(long)]
+    pub fuse: bool,
+    /// Inverse regularisation strength of the technique head.
+    #[arg(long)]
+    pub head_c: Option<f32>,
+}
+
+impl HeadArgs {
+    fn options(&self, folds: usize) -> HeadOptions {
+        let mut o = HeadOptions {
+            folds: folds.max(2),
+            fuse: self.fuse,
+            ..HeadOptions::default()
+        };
+        if let Some(c) = self.head_c {
+            o.techniques.c = c;
+        }
+        o
+    }
+
+    fn encoder(&self) -> anyhow::Result<(Encoder, PathBuf)> {
+        let path = self
+            .encoder
+            .clone()
+            .unwrap_or_else(encoder::default_weights);
+        let enc = Encoder::load(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "{e}\n(the accurate tier needs the encoder weights: run `rhetor models install`)"
+            )
+        })?;
+        let cache = self
+            .cache
+            .clone()
+            .unwrap_or_else(|| encoder::model_dir().join("semeval-train.embeddings"));
+        if let Some(dir) = cache.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        Ok((enc, cache))
+    }
+}
+
+fn embedding_progress() -> impl Fn(usize, usize) {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "embedding training paragraphs {bar:30} {pos}/{len} {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    move |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +113,8 @@ pub struct EvalArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub fit: FitArgs,
+    #[command(flatten)]
+    pub heads: HeadArgs,
 }
 
 /// Fitting parameters (defaults are the shipped models').
@@ -88,11 +166,25 @@ pub struct SemevalArgs {
     /// Model directory (default: the embedded models).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub tier: TierArgs,
 }
 
 pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
     let opts = a.fit.options(a.folds);
-    let summary = tasks::train(&a.data, &a.out, opts)?;
+    let summary = if a.heads.accurate {
+        let (enc, cache) = a.heads.encoder()?;
+        accurate::train(
+            &a.data,
+            &a.out,
+            &enc,
+            &cache,
+            a.heads.options(a.folds),
+            &embedding_progress(),
+        )?
+    } else {
+        tasks::train(&a.data, &a.out, opts)?
+    };
     for (path, size) in &summary.files {
         println!("wrote {path} ({:.1} MB)", *size as f64 / 1e6);
     }
@@ -102,13 +194,87 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
 
 pub fn eval(a: EvalArgs) -> anyhow::Result<bool> {
     let opts = a.fit.options(a.folds);
-    let report = tasks::evaluate(&a.data, opts)?;
-    let md = report.to_markdown();
+    let md = if a.heads.accurate {
+        let (enc, cache) = a.heads.encoder()?;
+        let r = accurate::evaluate(
+            &a.data,
+            &enc,
+            &cache,
+            a.heads.options(a.folds),
+            opts,
+            &embedding_progress(),
+        )?;
+        let mut md = r.encoder.to_markdown();
+        md.push_str(&r.fused_markdown());
+        md
+    } else {
+        tasks::evaluate(&a.data, opts)?.to_markdown()
+    };
     print!("{md}");
     if let Some(out) = a.out {
         std::fs::write(&out, &md).with_context(|| format!("cannot write {}", out.display()))?;
     }
     Ok(true)
+}
+
+/// Which classifier tier to run (`analyze`, `semeval`, `serve`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TierArgs {
+    /// The accurate tier: the multilingual encoder (about a second per
+    /// article). The default when its weights are installed.
+    #[arg(long, conflicts_with = "fast")]
+    pub accurate: bool,
+    /// The fast tier: n-gram models (thousands of paragraphs a second).
+    #[arg(long)]
+    pub fast: bool,
+    /// The encoder weights (default: installed by `rhetor models install`).
+    #[arg(long, env = "RHETOR_ENCODER")]
+    pub encoder: Option<PathBuf>,
+}
+
+/// The classification stage for `tier`, saying on stderr, once, which tier
+/// runs and why. Without the encoder's weights (or heads) the accurate tier
+/// falls back to the fast one, in one line.
+pub fn classifier(model_dir: Option<&Path>, tier: &TierArgs) -> anyhow::Result<Classify> {
+    let models = load_models(model_dir)?;
+    if tier.fast {
+        eprintln!("rhetor: fast tier (n-gram models; --fast)");
+        return Ok(Classify::new(models));
+    }
+    let path = tier
+        .encoder
+        .clone()
+        .unwrap_or_else(encoder::default_weights);
+    if !tier.accurate && tier.encoder.is_none() && !path.exists() {
+        eprintln!(
+            "rhetor: fast tier (n-gram models); for the accurate tier run `rhetor models install`"
+        );
+        return Ok(Classify::new(models));
+    }
+    let heads = match model_dir {
+        Some(d) if d.join(rhetor::classify::ENCODER_HEAD_FILES[0]).exists() => Heads::from_dir(d),
+        _ => Heads::embedded(),
+    };
+    let loaded = heads.and_then(|h| Ok((Encoder::load(&path)?, h)));
+    match loaded {
+        Ok((enc, heads)) => {
+            eprintln!(
+                "rhetor: accurate tier (multilingual-e5-small, {}); --fast for the n-gram tier",
+                path.display()
+            );
+            Ok(Classify::accurate(
+                models,
+                Accurate {
+                    encoder: std::sync::Arc::new(enc),
+                    heads,
+                },
+            ))
+        }
+        Err(e) => {
+            eprintln!("rhetor: fast tier: the accurate tier is unavailable ({e}); run `rhetor models install`");
+            Ok(Classify::new(models))
+        }
+    }
 }
 
 /// Loads `--model DIR` or the embedded models.
@@ -120,7 +286,7 @@ pub fn load_models(dir: Option<&Path>) -> anyhow::Result<Models> {
 }
 
 pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
-    let classify = Classify::new(load_models(a.model.as_deref())?);
+    let classify = classifier(a.model.as_deref(), &a.tier)?;
     let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(&a.dir)
         .with_context(|| format!("cannot read {}", a.dir.display()))?
         .filter_map(|e| {
@@ -141,49 +307,37 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
         .map(|(id, path)| {
             let text =
                 std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let doc = pipeline
+            let mut doc = pipeline
                 .run(text_article(path, text.clone()))
                 .map_err(|e| format!("{}: {e}", path.display()))?;
-            let lang = doc.language.as_ref().map_or("xx", |l| l.code.as_str());
+            classify.run(&mut doc);
             let mut out = String::new();
             match a.task.as_str() {
                 "techniques" => {
                     let blocks = line_blocks(&doc);
-                    let mut cache: BTreeMap<usize, String> = BTreeMap::new();
                     for (i, line) in text.split('\n').enumerate() {
                         if line.trim().is_empty() {
                             continue;
                         }
                         let labels = match blocks.get(&(i + 1)) {
-                            Some(&b) => cache
-                                .entry(b)
-                                .or_insert_with(|| {
-                                    let l = doc.blocks[b]
-                                        .language
-                                        .as_ref()
-                                        .map_or(lang, |l| l.code.as_str());
-                                    let mut names: Vec<String> = classify
-                                        .techniques(&doc.text, doc.blocks[b].span, l)
-                                        .into_iter()
-                                        .map(|h| h.label)
-                                        .collect();
-                                    names.sort();
-                                    names.join(",")
-                                })
-                                .clone(),
+                            Some(&b) => {
+                                let mut names: Vec<&str> =
+                                    doc.techniques[b].iter().map(|h| h.label.as_str()).collect();
+                                names.sort();
+                                names.join(",")
+                            }
                             None => String::new(),
                         };
                         out.push_str(&format!("{id}\t{}\t{labels}\n", i + 1));
                     }
                 }
                 "frames" => {
-                    let (frames, _) = classify.article(&doc.text, lang);
-                    let names: Vec<String> = frames.into_iter().map(|f| f.label).collect();
+                    let names: Vec<&str> = doc.frames.iter().map(|f| f.label.as_str()).collect();
                     out.push_str(&format!("{id}\t{}\n", names.join(",")));
                 }
                 _ => {
-                    let (_, genre) = classify.article(&doc.text, lang);
-                    let best = genre
+                    let best = doc
+                        .genre
                         .first()
                         .map_or("opinion".to_string(), |g| g.label.clone());
                     out.push_str(&format!("{id}\t{best}\n"));

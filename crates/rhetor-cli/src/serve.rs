@@ -18,7 +18,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rhetor::classify::Classify;
 use rhetor::compare;
 use rhetor::document::{DeclaredMeta, Format, Source};
 use rhetor::ingest::{Body, RawArticle};
@@ -50,6 +49,8 @@ pub struct ServeArgs {
     /// Directory of model files (default: embedded).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub tier: crate::models::TierArgs,
 }
 
 struct AppState {
@@ -119,10 +120,10 @@ pub fn run(a: ServeArgs) -> anyhow::Result<bool> {
     }
     // Create or migrate the store once, up front (and refuse foreign files).
     let store = Store::open(&a.db)?;
-    let models = crate::models::load_models(a.model.as_deref())?;
+    let classify = crate::models::classifier(a.model.as_deref(), &a.tier)?;
     let state = Arc::new(AppState {
         db: a.db.clone(),
-        pipeline: Pipeline::default().with(Box::new(Classify::new(models))),
+        pipeline: Pipeline::default().with(Box::new(classify)),
         allow_writes: a.allow_writes,
         token: a.token.clone(),
         writer: Mutex::new(a.allow_writes.then_some(store)),

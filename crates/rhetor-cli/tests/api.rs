@@ -161,6 +161,11 @@ fn writes_need_the_flag_and_the_token() {
 #[test]
 fn writes_beyond_loopback_need_a_token() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        // No encoder weights: these tests pin the fast tier.
+        .env(
+            "RHETOR_MODELS",
+            std::env::temp_dir().join("rhetor-no-models"),
+        )
         .args([
             "serve",
             "--addr",

@@ -46,6 +46,11 @@ fn report_renders_in_chromium() {
     std::fs::create_dir_all(&dir).unwrap();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let out = Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        // No encoder weights: these tests pin the fast tier.
+        .env(
+            "RHETOR_MODELS",
+            std::env::temp_dir().join("rhetor-no-models"),
+        )
         .args([
             "analyze",
             examples.to_str().unwrap(),

@@ -12,6 +12,11 @@ fn rhetor() -> Command {
     let cwd = std::env::temp_dir().join(format!("rhetor-cwd-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&cwd).expect("temp cwd");
     let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+    // No encoder weights: these tests pin the fast tier.
+    c.env(
+        "RHETOR_MODELS",
+        std::env::temp_dir().join("rhetor-no-models"),
+    );
     c.current_dir(cwd);
     c
 }

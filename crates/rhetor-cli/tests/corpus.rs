@@ -18,6 +18,11 @@ fn workdir(name: &str) -> PathBuf {
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        // No encoder weights: these tests pin the fast tier.
+        .env(
+            "RHETOR_MODELS",
+            std::env::temp_dir().join("rhetor-no-models"),
+        )
         .args(args)
         .current_dir(dir)
         .output()
@@ -165,6 +170,11 @@ fn killed_ingest_completes_on_rerun() {
     let expected_count: String = expected.rsplit(", ").next().unwrap_or("").to_string();
     assert!(expected_count.contains("documents"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        // No encoder weights: these tests pin the fast tier.
+        .env(
+            "RHETOR_MODELS",
+            std::env::temp_dir().join("rhetor-no-models"),
+        )
         .args([
             "analyze",
             "--jsonl",

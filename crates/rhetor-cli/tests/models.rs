@@ -13,6 +13,11 @@ fn repo() -> PathBuf {
 fn run(args: &[&str]) -> Output {
     let (cmd, rest) = args.split_first().expect("a command");
     let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+    // No encoder weights: these tests pin the fast tier.
+    c.env(
+        "RHETOR_MODELS",
+        std::env::temp_dir().join("rhetor-no-models"),
+    );
     c.arg(cmd);
     if *cmd == "analyze" {
         c.arg("--no-db");

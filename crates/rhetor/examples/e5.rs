@@ -11,12 +11,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: e5 ids|embed|bench MODEL query|passage < texts".into());
     }
     let enc = Encoder::load(std::path::Path::new(&args[2]))?;
-    let prefix = if args[3] == "query" { Prefix::Query } else { Prefix::Passage };
+    let prefix = if args[3] == "query" {
+        Prefix::Query
+    } else {
+        Prefix::Passage
+    };
     let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>()?;
     match args[1].as_str() {
         "ids" => {
             for l in &lines {
-                let ids: Vec<String> = enc.content_ids(l, prefix).iter().map(u32::to_string).collect();
+                let ids: Vec<String> = enc
+                    .content_ids(l, prefix)
+                    .iter()
+                    .map(u32::to_string)
+                    .collect();
                 println!("{}", ids.join(" "));
             }
         }
@@ -26,7 +34,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let e = enc.embed(&refs, prefix);
             let s = t.elapsed().as_secs_f64();
             if mode == "bench" {
-                println!("{{\"texts\": {}, \"seconds\": {s:.4}, \"per_second\": {:.2}}}", lines.len(), lines.len() as f64 / s);
+                println!(
+                    "{{\"texts\": {}, \"seconds\": {s:.4}, \"per_second\": {:.2}}}",
+                    lines.len(),
+                    lines.len() as f64 / s
+                );
             } else {
                 for v in e {
                     let v: Vec<String> = v.iter().map(|x| format!("{x:.7}")).collect();

@@ -321,6 +321,9 @@ pub struct Document {
     pub genre: Vec<LabelScore>,
     /// Numeric claims, in text order.
     pub claims: Vec<crate::claims::Claim>,
+    /// Which classifier tier labelled techniques, frames and genre
+    /// ("fast" or "accurate"); empty until classified.
+    pub tier: &'static str,
 }
 
 impl Document {

@@ -186,6 +186,10 @@ pub struct Analysis {
     pub declared_author: Option<String>,
     pub published: Option<String>,
     pub word_count: usize,
+    /// The classifier tier that labelled techniques, frames and genre:
+    /// "fast" (n-gram models) or "accurate" (encoder); absent if none ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
     /// Article genre (opinion, reporting, satire) with every class's probability.
     pub genre: Option<GenreOut>,
     /// Frames decided for the article, most probable first.
@@ -354,6 +358,7 @@ impl Analysis {
             author,
             published: doc.declared.published.clone(),
             word_count: doc.word_count(),
+            tier: (!doc.tier.is_empty()).then(|| doc.tier.to_string()),
             genre: doc.genre.first().map(|g| GenreOut {
                 label: g.label.clone(),
                 probability: round3(g.probability),

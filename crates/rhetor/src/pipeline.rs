@@ -139,6 +139,7 @@ pub fn load(raw: RawArticle) -> Result<Document, InputError> {
         frames: Vec::new(),
         genre: Vec::new(),
         claims: Vec::new(),
+        tier: "",
     };
     doc.links = find_links(&doc, &link_texts);
     if let Some(author) = doc.declared.author.clone() {

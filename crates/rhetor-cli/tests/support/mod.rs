@@ -32,6 +32,11 @@ pub fn start(name: &str, extra: &[&str]) -> Server {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let out = Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        // No encoder weights: these tests pin the fast tier.
+        .env(
+            "RHETOR_MODELS",
+            std::env::temp_dir().join("rhetor-no-models"),
+        )
         .args([
             "analyze",
             "--jsonl",
@@ -46,6 +51,11 @@ pub fn start(name: &str, extra: &[&str]) -> Server {
         String::from_utf8_lossy(&out.stderr)
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        // No encoder weights: these tests pin the fast tier.
+        .env(
+            "RHETOR_MODELS",
+            std::env::temp_dir().join("rhetor-no-models"),
+        )
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .current_dir(&dir)

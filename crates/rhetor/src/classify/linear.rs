@@ -25,6 +25,10 @@ pub struct ModelHeader {
     pub features: FeatureConfig,
     /// How the model was trained (data, parameters, date), for humans.
     pub provenance: String,
+    /// An accurate-tier head whose probabilities are averaged with the
+    /// fast tier's before its thresholds apply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fused_with_fast: bool,
 }
 
 /// A trained model, quantised for shipping.
@@ -272,6 +276,7 @@ mod tests {
             thresholds: vec![0.5, 0.3],
             features,
             provenance: "unit test".into(),
+            fused_with_fast: false,
         };
         let mut w = vec![vec![0.0; 16], vec![0.0; 16]];
         w[0][3] = 2.0;

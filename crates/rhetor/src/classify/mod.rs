@@ -1,14 +1,23 @@
 //! Persuasion techniques per paragraph (with evidence words), frames and
-//! genre per article: linear models over hashed n-gram features, trained by
-//! `rhetor train` and shipped in `models/` (embedded in the binary).
+//! genre per article, in two tiers:
+//!
+//! - fast: linear models over hashed n-gram features;
+//! - accurate: linear heads over multilingual-e5-small embeddings
+//!   ([`crate::encoder`]); the evidence words still come from the fast
+//!   tier's token model, run for the techniques the heads decided.
+//!
+//! Both are trained by `rhetor train` and shipped in `models/` (embedded in
+//! the binary); the encoder's weights are installed separately.
 
 pub mod evidence;
 pub mod features;
 pub mod linear;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::document::{BlockKind, Document, LabelScore, Span, TechniqueHit};
+use crate::encoder::{article_vector, embeds_block, Encoder, Prefix};
 use crate::error::ModelError;
 use crate::pipeline::Stage;
 
@@ -17,6 +26,14 @@ use linear::LinearModel;
 
 /// Model files, in the order [`Models`] holds them.
 pub const MODEL_FILES: [&str; 4] = ["techniques.bin", "frames.bin", "genre.bin", "evidence.bin"];
+
+/// The accurate tier's head files (techniques, frames, genre), read from
+/// encoder embeddings.
+pub const ENCODER_HEAD_FILES: [&str; 3] = [
+    "encoder-techniques.bin",
+    "encoder-frames.bin",
+    "encoder-genre.bin",
+];
 
 /// The fast tier's models.
 #[derive(Debug, Clone)]
@@ -45,6 +62,98 @@ mod embedded {
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/evidence.bin"
     ));
+}
+
+/// The accurate tier's heads over encoder embeddings.
+#[derive(Debug, Clone)]
+pub struct Heads {
+    pub techniques: LinearModel,
+    pub frames: LinearModel,
+    pub genre: LinearModel,
+}
+
+#[cfg(rhetor_heads)]
+mod embedded_heads {
+    pub const TECHNIQUES: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/encoder-techniques.bin"
+    ));
+    pub const FRAMES: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/encoder-frames.bin"
+    ));
+    pub const GENRE: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/encoder-genre.bin"
+    ));
+}
+
+fn load_kind(bytes: &[u8], name: &str, kind: &str) -> Result<LinearModel, ModelError> {
+    let m = LinearModel::from_bytes(bytes, name)?;
+    if m.header.kind != kind {
+        return Err(ModelError::Invalid {
+            path: name.to_string(),
+            reason: format!("holds a {} model, expected {kind}", m.header.kind),
+        });
+    }
+    Ok(m)
+}
+
+impl Heads {
+    /// The heads embedded at build time (from `models/`).
+    pub fn embedded() -> Result<Self, ModelError> {
+        #[cfg(rhetor_heads)]
+        {
+            Self::from_bytes([
+                (
+                    embedded_heads::TECHNIQUES,
+                    "<embedded>/encoder-techniques.bin",
+                ),
+                (embedded_heads::FRAMES, "<embedded>/encoder-frames.bin"),
+                (embedded_heads::GENRE, "<embedded>/encoder-genre.bin"),
+            ])
+        }
+        #[cfg(not(rhetor_heads))]
+        {
+            Err(ModelError::Invalid {
+                path: "models/".into(),
+                reason: "this build has no accurate-tier heads: run `rhetor train --accurate` and rebuild, or pass --model DIR".into(),
+            })
+        }
+    }
+
+    /// Heads from the files of `dir` (see [`ENCODER_HEAD_FILES`]).
+    pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
+        let mut bytes = Vec::new();
+        for name in ENCODER_HEAD_FILES {
+            let path = dir.join(name);
+            let b = std::fs::read(&path).map_err(|source| ModelError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            bytes.push((b, path.display().to_string()));
+        }
+        Self::from_bytes([
+            (&bytes[0].0, &bytes[0].1),
+            (&bytes[1].0, &bytes[1].1),
+            (&bytes[2].0, &bytes[2].1),
+        ])
+    }
+
+    fn from_bytes(files: [(&[u8], &str); 3]) -> Result<Self, ModelError> {
+        Ok(Heads {
+            techniques: load_kind(files[0].0, files[0].1, "encoder-techniques")?,
+            frames: load_kind(files[1].0, files[1].1, "encoder-frames")?,
+            genre: load_kind(files[2].0, files[2].1, "encoder-genre")?,
+        })
+    }
+}
+
+/// The accurate tier: an encoder and the heads that read its embeddings.
+#[derive(Debug, Clone)]
+pub struct Accurate {
+    pub encoder: Arc<Encoder>,
+    pub heads: Heads,
 }
 
 impl Models {
@@ -87,16 +196,7 @@ impl Models {
     }
 
     fn from_bytes(files: [(&[u8], &str); 4]) -> Result<Self, ModelError> {
-        let load = |(bytes, name): (&[u8], &str), kind: &str| {
-            let m = LinearModel::from_bytes(bytes, name)?;
-            if m.header.kind != kind {
-                return Err(ModelError::Invalid {
-                    path: name.to_string(),
-                    reason: format!("holds a {} model, expected {kind}", m.header.kind),
-                });
-            }
-            Ok(m)
-        };
+        let load = |(bytes, name): (&[u8], &str), kind: &str| load_kind(bytes, name, kind);
         Ok(Models {
             techniques: load(files[0], "techniques")?,
             frames: load(files[1], "frames")?,
@@ -114,21 +214,65 @@ pub fn features_for(model: &LinearModel, text: &str, span: Span, lang: &str) -> 
 }
 
 /// The classification stage: techniques (with evidence) for every block but
-/// bylines, frames and genre for the article.
+/// bylines, frames and genre for the article; by the accurate tier when it
+/// is there, else by the fast one.
 pub struct Classify {
     pub models: Models,
+    pub accurate: Option<Accurate>,
+}
+
+/// An embedding as the heads' input row.
+fn dense(v: &[f32]) -> SparseVec {
+    v.iter().enumerate().map(|(j, &x)| (j as u32, x)).collect()
 }
 
 impl Classify {
+    /// The fast tier only.
     pub fn new(models: Models) -> Self {
-        Classify { models }
+        Classify {
+            models,
+            accurate: None,
+        }
     }
 
-    /// Techniques of one paragraph, with evidence spans (byte offsets).
+    /// The accurate tier, with the fast tier's evidence model.
+    pub fn accurate(models: Models, accurate: Accurate) -> Self {
+        Classify {
+            models,
+            accurate: Some(accurate),
+        }
+    }
+
+    /// "accurate" or "fast".
+    pub fn tier(&self) -> &'static str {
+        if self.accurate.is_some() {
+            "accurate"
+        } else {
+            "fast"
+        }
+    }
+
+    /// The fast tier's technique probabilities of one paragraph.
+    fn fast_probabilities(&self, text: &str, span: Span, lang: &str) -> Vec<f32> {
+        let m = &self.models.techniques;
+        m.probabilities(&features_for(m, text, span, lang))
+    }
+
+    /// Techniques of one paragraph by the fast tier, with evidence spans.
     pub fn techniques(&self, text: &str, span: Span, lang: &str) -> Vec<TechniqueHit> {
         let m = &self.models.techniques;
-        let x = features_for(m, text, span, lang);
-        let decided = m.decide(&m.probabilities(&x));
+        let decided = m.decide(&self.fast_probabilities(text, span, lang));
+        self.hits(m.labels(), decided, text, span)
+    }
+
+    /// Decided labels with the evidence model's spans in `text[span]`.
+    fn hits(
+        &self,
+        labels: &[String],
+        decided: Vec<(usize, f32)>,
+        text: &str,
+        span: Span,
+    ) -> Vec<TechniqueHit> {
         if decided.is_empty() {
             return Vec::new();
         }
@@ -136,7 +280,7 @@ impl Classify {
         decided
             .into_iter()
             .map(|(l, p)| {
-                let label = &m.labels()[l];
+                let label = &labels[l];
                 let evidence = self
                     .models
                     .evidence
@@ -178,19 +322,74 @@ impl Classify {
         } else {
             features_for(gm, text, span, lang)
         };
-        let probs = gm.probabilities(&x);
-        let total: f32 = probs.iter().sum::<f32>().max(1e-6);
-        let mut genre: Vec<LabelScore> = probs
+        (frames, genre_scores(gm, &gm.probabilities(&x)))
+    }
+}
+
+impl Classify {
+    /// Techniques, frames and genre of `doc` by the accurate tier: every
+    /// block embedded in one batch, the article as their mean.
+    fn run_accurate(&self, acc: &Accurate, doc: &mut Document, lang: &str) {
+        let blocks: Vec<usize> = (0..doc.blocks.len())
+            .filter(|&b| embeds_block(doc.blocks[b].kind))
+            .collect();
+        let texts: Vec<&str> = blocks
             .iter()
-            .enumerate()
+            .map(|&b| doc.slice(doc.blocks[b].span))
+            .collect();
+        let vectors = acc.encoder.embed(&texts, Prefix::Query);
+        let head = &acc.heads.techniques;
+        let mut techniques = vec![Vec::new(); doc.blocks.len()];
+        for (&b, v) in blocks.iter().zip(&vectors) {
+            let mut probs = head.probabilities(&dense(v));
+            if head.header.fused_with_fast {
+                let l = doc.blocks[b]
+                    .language
+                    .as_ref()
+                    .map_or(lang, |l| l.code.as_str());
+                let fast = self.fast_probabilities(&doc.text, doc.blocks[b].span, l);
+                for (p, f) in probs.iter_mut().zip(fast) {
+                    *p = 0.5 * (*p + f);
+                }
+            }
+            techniques[b] = self.hits(
+                head.labels(),
+                head.decide(&probs),
+                &doc.text,
+                doc.blocks[b].span,
+            );
+        }
+        doc.techniques = techniques;
+        let article = dense(&article_vector(
+            vectors.iter().map(Vec::as_slice),
+            acc.encoder.dim(),
+        ));
+        let fm = &acc.heads.frames;
+        doc.frames = fm
+            .decide(&fm.probabilities(&article))
+            .into_iter()
             .map(|(l, p)| LabelScore {
-                label: gm.labels()[l].clone(),
-                probability: p / total,
+                label: fm.labels()[l].clone(),
+                probability: p,
             })
             .collect();
-        genre.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-        (frames, genre)
+        doc.genre = genre_scores(&acc.heads.genre, &acc.heads.genre.probabilities(&article));
     }
+}
+
+/// Genre probabilities normalised to sum 1, most probable first.
+fn genre_scores(gm: &LinearModel, probs: &[f32]) -> Vec<LabelScore> {
+    let total: f32 = probs.iter().sum::<f32>().max(1e-6);
+    let mut genre: Vec<LabelScore> = probs
+        .iter()
+        .enumerate()
+        .map(|(l, p)| LabelScore {
+            label: gm.labels()[l].clone(),
+            probability: p / total,
+        })
+        .collect();
+    genre.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    genre
 }
 
 impl Stage for Classify {
@@ -204,6 +403,11 @@ impl Stage for Classify {
             .as_ref()
             .map_or("xx", |l| l.code.as_str())
             .to_string();
+        doc.tier = self.tier();
+        if let Some(acc) = &self.accurate {
+            self.run_accurate(acc, doc, &lang);
+            return;
+        }
         doc.techniques = doc
             .blocks
             .iter()

@@ -132,7 +132,9 @@ impl<'a> WeightsFile<'a> {
         }
         let version = c.u32("version")?;
         if version != 1 {
-            return Err(c.bad(format!("E5S1 version {version}, this rhetor reads version 1")));
+            return Err(c.bad(format!(
+                "E5S1 version {version}, this rhetor reads version 1"
+            )));
         }
         let hidden = c.count("hidden size", 4096)?;
         let layers = c.count("layer count", 64)?;
@@ -143,7 +145,7 @@ impl<'a> WeightsFile<'a> {
         let type_vocab = c.count("token type count", 16)?;
         let eps = c.f32("layer-norm epsilon")?;
         let qk = c.count("block size", 1024)?;
-        if qk != BLOCK || hidden % BLOCK != 0 || ffn % BLOCK != 0 || hidden % heads != 0 {
+        if qk != BLOCK || !hidden.is_multiple_of(BLOCK) || !ffn.is_multiple_of(BLOCK) || !hidden.is_multiple_of(heads) {
             return Err(c.bad(format!(
                 "unsupported shape: hidden {hidden}, heads {heads}, ffn {ffn}, block {qk}"
             )));
@@ -226,7 +228,7 @@ impl<'a> WeightsFile<'a> {
             } else {
                 elements * 4
             };
-            if bytes != expected || (quantised && elements % BLOCK != 0) {
+            if bytes != expected || (quantised && !elements.is_multiple_of(BLOCK)) {
                 return Err(c.bad(format!(
                     "tensor {tname}: {bytes} bytes for {elements} elements"
                 )));
@@ -264,7 +266,12 @@ impl<'a> WeightsFile<'a> {
         })
     }
 
-    fn entry(&self, tensor: &str, elements: usize, quantised: bool) -> Result<TensorEntry, ModelError> {
+    fn entry(
+        &self,
+        tensor: &str,
+        elements: usize,
+        quantised: bool,
+    ) -> Result<TensorEntry, ModelError> {
         let bad = |reason: String| ModelError::Invalid {
             path: self.name.clone(),
             reason,
@@ -320,7 +327,10 @@ pub fn f16_to_f32(h: u16) -> f32 {
 /// Dequantises Q4_0 `blocks` into `out` (32 values per 18-byte block: byte
 /// j holds value j in its low nibble and value j+16 in its high one).
 pub fn dequantise_q4(blocks: &[u8], out: &mut [f32]) {
-    for (block, o) in blocks.chunks_exact(BLOCK_BYTES).zip(out.chunks_exact_mut(BLOCK)) {
+    for (block, o) in blocks
+        .chunks_exact(BLOCK_BYTES)
+        .zip(out.chunks_exact_mut(BLOCK))
+    {
         let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
         for (j, &q) in block[2..].iter().enumerate() {
             o[j] = (i32::from(q & 0x0f) - 8) as f32 * d;

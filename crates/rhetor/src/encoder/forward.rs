@@ -208,7 +208,9 @@ impl Weights {
                 start += n;
             }
             layer.attention_out.apply(&ctx, &mut tmp);
-            layer.attention_norm.apply(&mut x, Some(&tmp), self.shape.eps);
+            layer
+                .attention_norm
+                .apply(&mut x, Some(&tmp), self.shape.eps);
             layer.ffn_in.apply(&x, &mut mid);
             for m in mid.iter_mut() {
                 *m = gelu(*m);

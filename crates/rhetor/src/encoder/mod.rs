@@ -200,3 +200,24 @@ impl Encoder {
         out
     }
 }
+
+/// Blocks of a document the encoder reads: everything but bylines.
+pub fn embeds_block(kind: crate::document::BlockKind) -> bool {
+    kind != crate::document::BlockKind::Byline
+}
+
+/// An article's vector: the L2-normalised mean of its blocks' embeddings
+/// (title included), as the accurate tier's frame and genre heads read it.
+pub fn article_vector<'a>(blocks: impl IntoIterator<Item = &'a [f32]>, dim: usize) -> Vec<f32> {
+    let mut out = vec![0f32; dim];
+    for b in blocks {
+        for (o, v) in out.iter_mut().zip(b) {
+            *o += v;
+        }
+    }
+    let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        out.iter_mut().for_each(|v| *v /= norm);
+    }
+    out
+}

@@ -135,13 +135,20 @@ mod tests {
     use super::*;
 
     fn toy() -> Tokenizer {
-        let pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "▁le", "▁chat", "c", "h", "a", "t", "▁l", "e"];
-        let scores = [0.0, 0.0, 0.0, 0.0, -2.0, -3.0, -4.0, -5.0, -5.0, -5.0, -5.0, -4.0, -4.0];
+        let pieces = [
+            "<s>", "<pad>", "</s>", "<unk>", "▁", "▁le", "▁chat", "c", "h", "a", "t", "▁l", "e",
+        ];
+        let scores = [
+            0.0, 0.0, 0.0, 0.0, -2.0, -3.0, -4.0, -5.0, -5.0, -5.0, -5.0, -4.0, -4.0,
+        ];
         let mut normalisation = HashMap::new();
         normalisation.insert('\n' as u32, vec![' ' as u32]);
         normalisation.insert(0xAD, vec![]); // soft hyphen dropped
         Tokenizer::new(Vocabulary {
-            pieces: pieces.iter().map(|p| p.as_bytes().to_vec().into_boxed_slice()).collect(),
+            pieces: pieces
+                .iter()
+                .map(|p| p.as_bytes().to_vec().into_boxed_slice())
+                .collect(),
             scores: scores.to_vec(),
             bos: 0,
             eos: 2,

@@ -5,6 +5,7 @@
 //! Deterministic: fixed seeds, fixed fold assignment, labels fitted
 //! independently.
 
+pub mod accurate;
 pub mod tasks;
 
 use rayon::prelude::*;

