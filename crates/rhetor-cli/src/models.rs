@@ -41,23 +41,35 @@ pub struct HeadArgs {
     /// Embedding cache of the training set (default: in the model directory).
     #[arg(long)]
     pub cache: Option<PathBuf>,
-    /// Techniques: average the head's probabilities with the fast tier's.
-    #[arg(long)]
-    pub fuse: bool,
+    /// Which heads average their probabilities with the fast tier's
+    /// (techniques,frames,genre as three 0/1, e.g. 1,1,0).
+    #[arg(long, value_delimiter = ',', num_args = 3)]
+    pub fuse: Option<Vec<u8>>,
     /// Inverse regularisation strength of the technique head.
     #[arg(long)]
     pub head_c: Option<f32>,
+    /// Inverse regularisation strength of the frame and genre heads.
+    #[arg(long)]
+    pub article_c: Option<f32>,
 }
 
 impl HeadArgs {
     fn options(&self, folds: usize) -> HeadOptions {
         let mut o = HeadOptions {
             folds: folds.max(2),
-            fuse: self.fuse,
             ..HeadOptions::default()
         };
+        if let Some(f) = &self.fuse {
+            for (slot, v) in o.fuse.iter_mut().zip(f) {
+                *slot = *v != 0;
+            }
+        }
         if let Some(c) = self.head_c {
             o.techniques.c = c;
+        }
+        if let Some(c) = self.article_c {
+            o.frames.c = c;
+            o.genre.c = c;
         }
         o
     }
@@ -204,9 +216,11 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<bool> {
             opts,
             &embedding_progress(),
         )?;
-        let mut md = r.encoder.to_markdown();
-        md.push_str(&r.fused_markdown());
-        md
+        format!(
+            "## Encoder heads alone\n\n{}\n## Encoder heads fused with the fast tier\n\n{}",
+            r.heads.to_markdown(),
+            r.fused.to_markdown()
+        )
     } else {
         tasks::evaluate(&a.data, opts)?.to_markdown()
     };

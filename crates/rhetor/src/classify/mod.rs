@@ -298,8 +298,8 @@ impl Classify {
             .collect()
     }
 
-    /// Frames (decided) and genre of a whole article text.
-    pub fn article(&self, text: &str, lang: &str) -> (Vec<LabelScore>, Vec<LabelScore>) {
+    /// The fast tier's frame and genre probabilities of an article text.
+    fn fast_article_probabilities(&self, text: &str, lang: &str) -> (Vec<f32>, Vec<f32>) {
         let span = Span::new(0, text.len());
         let fm = &self.models.frames;
         let gm = &self.models.genre;
@@ -307,14 +307,7 @@ impl Classify {
         let counts = term_counts(&fm.header.features, text, span, lang);
         let mut x = counts.clone();
         weight(&mut x, |b| fm.idf(b));
-        let frames = fm
-            .decide(&fm.probabilities(&x))
-            .into_iter()
-            .map(|(l, p)| LabelScore {
-                label: fm.labels()[l].clone(),
-                probability: p,
-            })
-            .collect();
+        let frames = fm.probabilities(&x);
         let x = if gm.header.features == fm.header.features {
             let mut g = counts;
             weight(&mut g, |b| gm.idf(b));
@@ -322,8 +315,38 @@ impl Classify {
         } else {
             features_for(gm, text, span, lang)
         };
-        (frames, genre_scores(gm, &gm.probabilities(&x)))
+        (frames, gm.probabilities(&x))
     }
+
+    /// Frames (decided) and genre of a whole article text, by the fast tier.
+    pub fn article(&self, text: &str, lang: &str) -> (Vec<LabelScore>, Vec<LabelScore>) {
+        let (frames, genre) = self.fast_article_probabilities(text, lang);
+        (
+            decided_frames(&self.models.frames, &frames),
+            genre_scores(&self.models.genre, &genre),
+        )
+    }
+}
+
+/// Frames whose probability reaches their threshold, most probable first.
+fn decided_frames(fm: &LinearModel, probs: &[f32]) -> Vec<LabelScore> {
+    fm.decide(probs)
+        .into_iter()
+        .map(|(l, p)| LabelScore {
+            label: fm.labels()[l].clone(),
+            probability: p,
+        })
+        .collect()
+}
+
+/// `a` averaged with `b` (the fast tier's) when `fused`.
+fn fuse(mut a: Vec<f32>, fused: bool, b: impl FnOnce() -> Vec<f32>) -> Vec<f32> {
+    if fused {
+        for (x, y) in a.iter_mut().zip(b()) {
+            *x = 0.5 * (*x + y);
+        }
+    }
+    a
 }
 
 impl Classify {
@@ -341,17 +364,17 @@ impl Classify {
         let head = &acc.heads.techniques;
         let mut techniques = vec![Vec::new(); doc.blocks.len()];
         for (&b, v) in blocks.iter().zip(&vectors) {
-            let mut probs = head.probabilities(&dense(v));
-            if head.header.fused_with_fast {
-                let l = doc.blocks[b]
-                    .language
-                    .as_ref()
-                    .map_or(lang, |l| l.code.as_str());
-                let fast = self.fast_probabilities(&doc.text, doc.blocks[b].span, l);
-                for (p, f) in probs.iter_mut().zip(fast) {
-                    *p = 0.5 * (*p + f);
-                }
-            }
+            let probs = fuse(
+                head.probabilities(&dense(v)),
+                head.header.fused_with_fast,
+                || {
+                    let l = doc.blocks[b]
+                        .language
+                        .as_ref()
+                        .map_or(lang, |l| l.code.as_str());
+                    self.fast_probabilities(&doc.text, doc.blocks[b].span, l)
+                },
+            );
             techniques[b] = self.hits(
                 head.labels(),
                 head.decide(&probs),
@@ -364,16 +387,25 @@ impl Classify {
             vectors.iter().map(Vec::as_slice),
             acc.encoder.dim(),
         ));
-        let fm = &acc.heads.frames;
-        doc.frames = fm
-            .decide(&fm.probabilities(&article))
-            .into_iter()
-            .map(|(l, p)| LabelScore {
-                label: fm.labels()[l].clone(),
-                probability: p,
-            })
-            .collect();
-        doc.genre = genre_scores(&acc.heads.genre, &acc.heads.genre.probabilities(&article));
+        let (fm, gm) = (&acc.heads.frames, &acc.heads.genre);
+        let fused = fm.header.fused_with_fast || gm.header.fused_with_fast;
+        let (fast_frames, fast_genre) = if fused {
+            self.fast_article_probabilities(&doc.text, lang)
+        } else {
+            Default::default()
+        };
+        let frames = fuse(
+            fm.probabilities(&article),
+            fm.header.fused_with_fast,
+            || fast_frames,
+        );
+        doc.frames = decided_frames(fm, &frames);
+        let genre = fuse(
+            gm.probabilities(&article),
+            gm.header.fused_with_fast,
+            || fast_genre,
+        );
+        doc.genre = genre_scores(gm, &genre);
     }
 }
 

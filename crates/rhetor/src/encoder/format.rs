@@ -145,7 +145,11 @@ impl<'a> WeightsFile<'a> {
         let type_vocab = c.count("token type count", 16)?;
         let eps = c.f32("layer-norm epsilon")?;
         let qk = c.count("block size", 1024)?;
-        if qk != BLOCK || !hidden.is_multiple_of(BLOCK) || !ffn.is_multiple_of(BLOCK) || !hidden.is_multiple_of(heads) {
+        if qk != BLOCK
+            || !hidden.is_multiple_of(BLOCK)
+            || !ffn.is_multiple_of(BLOCK)
+            || !hidden.is_multiple_of(heads)
+        {
             return Err(c.bad(format!(
                 "unsupported shape: hidden {hidden}, heads {heads}, ffn {ffn}, block {qk}"
             )));

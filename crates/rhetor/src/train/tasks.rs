@@ -164,6 +164,35 @@ pub(crate) fn fast_paragraph_oof(
     )
 }
 
+/// Out-of-fold probabilities of the fast tier's frame (`frames`) or genre
+/// model, rows in the order of the articles that carry those labels.
+pub(crate) fn fast_article_oof(
+    articles: &[LabelledArticle],
+    opts: TrainOptions,
+    frames: bool,
+) -> Vec<Vec<f32>> {
+    let (task, p) = if frames {
+        let t = article_task(
+            articles,
+            &opts.article_features,
+            opts.folds,
+            |a| a.frames.clone(),
+            FRAMES.len(),
+        );
+        (t, opts.frames)
+    } else {
+        let t = article_task(
+            articles,
+            &opts.article_features,
+            opts.folds,
+            |a| a.genre.map(|g| vec![g]),
+            GENRES.len(),
+        );
+        (t, opts.genre)
+    };
+    task.out_of_fold(opts.folds, opts.article_features.buckets(), p)
+}
+
 /// Scores of one task, per language and per label.
 #[derive(Debug, Clone, Default)]
 pub struct TaskScores {
@@ -177,7 +206,7 @@ pub struct TaskScores {
 
 pub(crate) fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
     let mut out = TaskScores::default();
-    let all: Vec<usize> = (0..task.counts.len()).collect();
+    let all: Vec<usize> = (0..task.truth.len()).collect();
     let (mi, ma, per) = scores(pred, &task.truth, &all, task.n_labels);
     out.overall = (all.len(), mi, ma);
     out.per_label.insert("all".into(), per);
@@ -530,7 +559,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
      -> LinearModel {
         let buckets = cfg.buckets();
         let oof = task.out_of_fold(k, buckets, p);
-        let all: Vec<usize> = (0..task.counts.len()).collect();
+        let all: Vec<usize> = (0..task.truth.len()).collect();
         let thresholds = tune_thresholds(&oof, &task.truth, &all, task.n_labels);
         let idf = idf_for(&task.counts, &all, buckets);
         let rows = weighted(&task.counts, &idf);

