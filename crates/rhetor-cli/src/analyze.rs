@@ -313,7 +313,11 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
         writeln!(out, "   language: {} ({:.2})", l.code, l.confidence)?;
     }
     if let Some(g) = doc.genre.first() {
-        writeln!(out, "   genre:    {} ({:.2})", g.label, g.probability)?;
+        writeln!(
+            out,
+            "   genre:    {} ({:.2}; {} tier)",
+            g.label, g.probability, doc.tier
+        )?;
     }
     if !doc.frames.is_empty() {
         let frames: Vec<String> = doc

@@ -217,7 +217,7 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<bool> {
             &embedding_progress(),
         )?;
         format!(
-            "## Encoder heads alone\n\n{}\n## Encoder heads fused with the fast tier\n\n{}",
+            "# Evaluation — accurate tier (`rhetor eval --accurate`)\n\nSummary and the choice of settings: `docs/EVALUATION.md`.\n\n## Encoder heads alone\n\n{}\n## Encoder heads fused with the fast tier\n\n{}",
             r.heads.to_markdown(),
             r.fused.to_markdown()
         )

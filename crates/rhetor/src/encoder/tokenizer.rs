@@ -167,4 +167,16 @@ mod tests {
         assert_eq!(t.encode("le zz"), vec![5, 4, 3, 3]);
         assert_eq!(t.encode(""), vec![4]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gets_valid_ids_and_spaces_do_not_matter(text in "\\PC{0,60}") {
+            let t = toy();
+            let ids = t.encode(&text);
+            proptest::prop_assert!(!ids.is_empty());
+            proptest::prop_assert!(ids.iter().all(|&id| (id as usize) < t.scores.len()));
+            let spaced = text.replace(' ', "   ");
+            proptest::prop_assert_eq!(t.encode(&spaced), ids);
+        }
+    }
 }

@@ -341,13 +341,18 @@ pub fn article_html(a: &Analysis) -> String {
     let profile = compare::document_profile(a);
     let _ = write!(
         s,
-        "<article class=\"card\" id=\"doc-{}\"><h3>{}</h3><div class=\"muted small\">{} · {} · {} words · {}</div><div>{}</div>",
+        "<article class=\"card\" id=\"doc-{}\"><h3>{}</h3><div class=\"muted small\">{} · {} · {} words · {}{}</div><div>{}</div>",
         escape(&a.id),
         escape(&compare::document_label(a)),
         escape(&compare::source_label(a)),
         escape(a.language.as_ref().map_or("?", |l| l.code.as_str())),
         a.word_count,
         escape(&a.source.path),
+        match a.tier.as_deref() {
+            Some("accurate") => " · labelled by the accurate tier (multilingual encoder)",
+            Some("fast") => " · labelled by the fast tier (n-gram models)",
+            _ => "",
+        },
         frames_html(a)
     );
     let used: Vec<&str> = profile
