@@ -88,6 +88,21 @@ mod embedded_heads {
     ));
 }
 
+/// The bytes of `dir/name` for each name, with the path for errors.
+fn read_files(dir: &Path, names: &[&str]) -> Result<Vec<(Vec<u8>, String)>, ModelError> {
+    names
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            let b = std::fs::read(&path).map_err(|source| ModelError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Ok((b, path.display().to_string()))
+        })
+        .collect()
+}
+
 fn load_kind(bytes: &[u8], name: &str, kind: &str) -> Result<LinearModel, ModelError> {
     let m = LinearModel::from_bytes(bytes, name)?;
     if m.header.kind != kind {
@@ -124,15 +139,7 @@ impl Heads {
 
     /// Heads from the files of `dir` (see [`ENCODER_HEAD_FILES`]).
     pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
-        let mut bytes = Vec::new();
-        for name in ENCODER_HEAD_FILES {
-            let path = dir.join(name);
-            let b = std::fs::read(&path).map_err(|source| ModelError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
-            bytes.push((b, path.display().to_string()));
-        }
+        let bytes = read_files(dir, &ENCODER_HEAD_FILES)?;
         Self::from_bytes([
             (&bytes[0].0, &bytes[0].1),
             (&bytes[1].0, &bytes[1].1),
@@ -179,15 +186,7 @@ impl Models {
 
     /// Models from the files of `dir` (see [`MODEL_FILES`]).
     pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
-        let mut bytes = Vec::new();
-        for name in MODEL_FILES {
-            let path = dir.join(name);
-            let b = std::fs::read(&path).map_err(|source| ModelError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
-            bytes.push((b, path.display().to_string()));
-        }
+        let bytes = read_files(dir, &MODEL_FILES)?;
         let refs: Vec<(&[u8], &str)> = bytes
             .iter()
             .map(|(b, n)| (b.as_slice(), n.as_str()))

@@ -292,6 +292,27 @@ fn article_rows(
     t
 }
 
+/// Rows of the three tasks: techniques, frames, genre.
+fn task_rows(
+    articles: &[LabelledArticle],
+    emb: &[Vec<Vec<f32>>],
+    k: usize,
+    dim: usize,
+) -> [DenseTask; 3] {
+    [
+        paragraph_rows(articles, emb, k),
+        article_rows(articles, emb, k, |a| a.frames.clone(), FRAMES.len(), dim),
+        article_rows(
+            articles,
+            emb,
+            k,
+            |a| a.genre.map(|g| vec![g]),
+            GENRES.len(),
+            dim,
+        ),
+    ]
+}
+
 /// Out-of-fold probabilities; the standardisation is fitted on each fold's
 /// training rows only.
 fn dense_out_of_fold(t: &DenseTask, k: usize, p: FitParams, dim: usize) -> Vec<Vec<f32>> {
@@ -382,16 +403,7 @@ pub fn evaluate(
     let dim = encoder.dim();
     let fast = super::tasks::TrainOptions { folds: k, ..fast };
 
-    let tech = paragraph_rows(&articles, &emb, k);
-    let fr = article_rows(&articles, &emb, k, |a| a.frames.clone(), FRAMES.len(), dim);
-    let ge = article_rows(
-        &articles,
-        &emb,
-        k,
-        |a| a.genre.map(|g| vec![g]),
-        GENRES.len(),
-        dim,
-    );
+    let [tech, fr, ge] = task_rows(&articles, &emb, k, dim);
     let oof = [
         dense_out_of_fold(&tech, k, opts.techniques, dim),
         dense_out_of_fold(&fr, k, opts.frames, dim),
@@ -470,13 +482,7 @@ pub fn train(
     };
     let mut written = Vec::new();
     let mut save = |name: &str, model: &LinearModel| -> Result<(), ModelError> {
-        let path = out.join(name);
-        let bytes = model.to_bytes();
-        std::fs::write(&path, &bytes).map_err(|source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        written.push((path.display().to_string(), bytes.len()));
+        written.push(super::tasks::save_model(out, name, model)?);
         Ok(())
     };
 
@@ -497,7 +503,7 @@ pub fn train(
         folds: k,
         ..super::tasks::TrainOptions::default()
     };
-    let tech = paragraph_rows(&articles, &emb, k);
+    let [tech, fr, ge] = task_rows(&articles, &emb, k, dim);
     let fast_oof = opts.fuse[0].then(|| super::tasks::fast_paragraph_oof(&articles, fast));
     save(
         ENCODER_HEAD_FILES[0],
@@ -509,7 +515,6 @@ pub fn train(
             fast_oof.as_deref(),
         ),
     )?;
-    let fr = article_rows(&articles, &emb, k, |a| a.frames.clone(), FRAMES.len(), dim);
     let fast_oof = opts.fuse[1].then(|| super::tasks::fast_article_oof(&articles, fast, true));
     save(
         ENCODER_HEAD_FILES[1],
@@ -522,14 +527,6 @@ pub fn train(
         ),
     )?;
     // Genre is the argmax: no thresholds to tune.
-    let ge = article_rows(
-        &articles,
-        &emb,
-        k,
-        |a| a.genre.map(|g| vec![g]),
-        GENRES.len(),
-        dim,
-    );
     let head = fit_head(
         &ge,
         opts.genre,

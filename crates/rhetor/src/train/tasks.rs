@@ -515,6 +515,21 @@ impl EvalReport {
     }
 }
 
+/// Writes `model` to `out/name`; returns the path and the size written.
+pub(crate) fn save_model(
+    out: &Path,
+    name: &str,
+    model: &LinearModel,
+) -> Result<(String, usize), ModelError> {
+    let path = out.join(name);
+    let bytes = model.to_bytes();
+    std::fs::write(&path, &bytes).map_err(|source| ModelError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok((path.display().to_string(), bytes.len()))
+}
+
 /// What `train` wrote.
 #[derive(Debug, Clone)]
 pub struct TrainSummary {
@@ -540,13 +555,7 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
     })?;
     let mut written = Vec::new();
     let mut save = |name: &str, model: &LinearModel| -> Result<(), ModelError> {
-        let path = out.join(name);
-        let bytes = model.to_bytes();
-        std::fs::write(&path, &bytes).map_err(|source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        written.push((path.display().to_string(), bytes.len()));
+        written.push(save_model(out, name, model)?);
         Ok(())
     };
 
