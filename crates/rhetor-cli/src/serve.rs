@@ -56,6 +56,8 @@ pub struct ServeArgs {
 struct AppState {
     db: PathBuf,
     pipeline: Pipeline,
+    /// The classifier tier analyses get ("fast" or "accurate").
+    tier: &'static str,
     allow_writes: bool,
     token: Option<String>,
     writer: Mutex<Option<Store>>,
@@ -123,6 +125,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<bool> {
     let classify = crate::models::classifier(a.model.as_deref(), &a.tier)?;
     let state = Arc::new(AppState {
         db: a.db.clone(),
+        tier: classify.tier(),
         pipeline: Pipeline::default().with(Box::new(classify)),
         allow_writes: a.allow_writes,
         token: a.token.clone(),
@@ -229,6 +232,7 @@ async fn health(State(state): State<Shared>) -> Result<Json<serde_json::Value>, 
             "documents": store.count().map_err(ApiError::internal)?,
             "schema_version": store.schema_version().map_err(ApiError::internal)?,
             "writes": state.allow_writes,
+            "tier": state.tier,
         })))
     })
     .await

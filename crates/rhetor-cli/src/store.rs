@@ -31,6 +31,8 @@ pub struct CompareArgs {
     /// Directory of model files (default: embedded).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub tier: crate::models::TierArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -70,16 +72,23 @@ pub fn report(a: ReportArgs) -> anyhow::Result<bool> {
 }
 
 /// An article given as a path (analysed now) or a stored id (prefix).
+/// `pipeline` is built on first use (only files need one).
 fn resolve(
     arg: &str,
     store: Option<&Store>,
-    model: Option<&std::path::Path>,
+    pipeline: &mut Option<rhetor::Pipeline>,
+    a: &CompareArgs,
 ) -> anyhow::Result<Analysis> {
     let path = std::path::Path::new(arg);
     if path.exists() {
-        let models = crate::models::load_models(model)?;
-        let pipeline =
-            rhetor::Pipeline::default().with(Box::new(rhetor::classify::Classify::new(models)));
+        let built = match pipeline.take() {
+            Some(p) => p,
+            None => rhetor::Pipeline::default().with(Box::new(crate::models::classifier(
+                a.model.as_deref(),
+                &a.tier,
+            )?)),
+        };
+        let pipeline = pipeline.insert(built);
         let mut articles = rhetor::ingest::open(path, Default::default())
             .map_err(|e| anyhow::anyhow!("{arg}: {e}"))?;
         let raw = articles
@@ -113,8 +122,9 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<bool> {
     } else {
         None
     };
-    let left = resolve(&a.a, store.as_ref(), a.model.as_deref())?;
-    let right = resolve(&a.b, store.as_ref(), a.model.as_deref())?;
+    let mut pipeline = None;
+    let left = resolve(&a.a, store.as_ref(), &mut pipeline, &a)?;
+    let right = resolve(&a.b, store.as_ref(), &mut pipeline, &a)?;
     let c = rhetor::compare::compare(&left, &right);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&c)?);

@@ -10,6 +10,11 @@ fn api_endpoints() {
     let health = get(s.port, "/api/health");
     assert_eq!(health.status, 200);
     assert_eq!(health.json()["documents"], 2);
+    assert_eq!(
+        health.json()["tier"],
+        "fast",
+        "no encoder weights in these tests"
+    );
     let spec = get(s.port, "/api/openapi.json");
     assert_eq!(spec.status, 200);
     assert_eq!(spec.json()["openapi"], "3.0.3");
