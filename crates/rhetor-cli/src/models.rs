@@ -79,7 +79,7 @@ impl HeadArgs {
             .encoder
             .clone()
             .unwrap_or_else(encoder::default_weights);
-        let enc = Encoder::load(&path).map_err(|e| {
+        let enc = Encoder::load_verified(&path).map_err(|e| {
             anyhow::anyhow!(
                 "{e}\n(the accurate tier needs the encoder weights: run `rhetor models install`)"
             )
@@ -269,7 +269,7 @@ pub fn classifier(model_dir: Option<&Path>, tier: &TierArgs) -> anyhow::Result<C
         Some(d) if d.join(rhetor::classify::ENCODER_HEAD_FILES[0]).exists() => Heads::from_dir(d),
         _ => Heads::embedded(),
     };
-    let loaded = heads.and_then(|h| Ok((Encoder::load(&path)?, h)));
+    let loaded = heads.and_then(|h| Ok((Encoder::load_verified(&path)?, h)));
     match loaded {
         Ok((enc, heads)) => {
             eprintln!(

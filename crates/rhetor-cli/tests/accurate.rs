@@ -222,3 +222,38 @@ fn accurate_tier_end_to_end_on_a_seed() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn weights_other_than_the_trained_ones_are_refused() {
+    let Some(models) = installed() else { return };
+    let mut bytes = std::fs::read(models.join("e5-small-q4.bin")).unwrap();
+    // A flipped byte deep in the layers: still a well-formed E5S1 file.
+    let at = bytes.len() - 10_000;
+    bytes[at] ^= 0x55;
+    let dir = empty_dir("altered");
+    let altered = dir.join("altered.bin");
+    std::fs::write(&altered, &bytes).unwrap();
+    let s = seed();
+    let out = run(
+        &dir,
+        &[
+            "analyze",
+            "--no-db",
+            "--json",
+            "--encoder",
+            altered.to_str().unwrap(),
+            &s,
+        ],
+    );
+    assert_eq!(json(&out)["tier"], "fast");
+    let lines = stderr_lines(&out);
+    let line = lines
+        .iter()
+        .find(|l| l.contains("unavailable"))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!(
+        line.contains("altered.bin") && line.contains("SHA-256"),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

