@@ -3,8 +3,11 @@
 //! encoder weights, and the accurate tier end to end on the seeds when the
 //! weights are installed (always under CI: `.ci/run` installs them).
 
+mod support;
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -255,5 +258,45 @@ fn weights_other_than_the_trained_ones_are_refused() {
         line.contains("altered.bin") && line.contains("SHA-256"),
         "{line}"
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_web_api_serves_the_accurate_tier() {
+    let Some(models) = installed() else { return };
+    let dir = empty_dir("serve");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
+        .env("RHETOR_MODELS", &models)
+        .env_remove("RHETOR_ENCODER")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the server says where it listens");
+    let port: u16 = line
+        .rsplit("http://127.0.0.1:")
+        .next()
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let health = support::get(port, "/api/health").json();
+    assert_eq!(health["tier"], "accurate", "{health}");
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let r = support::post_json(port, "/api/analyze", &serde_json::json!({ "text": text }));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let doc = r.json();
+    assert_eq!(doc["tier"], "accurate");
+    assert!(doc["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| !p["techniques"].as_array().unwrap().is_empty()));
     let _ = std::fs::remove_dir_all(dir);
 }
