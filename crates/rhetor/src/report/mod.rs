@@ -335,6 +335,11 @@ fn frames_html(a: &Analysis) -> String {
     s
 }
 
+/// "1 article", "3 articles".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The full view of one article: header, legend, highlighted text, claims.
 pub fn article_html(a: &Analysis) -> String {
     let mut s = String::new();
@@ -405,17 +410,18 @@ pub fn claims_table(groups: &[ClaimGroup], analyses: &[Analysis]) -> String {
         let conflicted: std::collections::BTreeSet<usize> =
             g.conflicts.iter().flat_map(|&(i, j)| [i, j]).collect();
         for (k, e) in g.entries.iter().enumerate() {
-            let head = if k == 0 {
-                format!(
-                    "<td rowspan=\"{}\"><b>{}</b>{}<br><span class=\"muted small\">{} documents</span></td>",
+            let head =
+                if k == 0 {
+                    format!(
+                    "<td rowspan=\"{}\"><b>{}</b>{}<br><span class=\"muted small\">{}</span></td>",
                     g.entries.len(),
                     escape(&g.key),
                     g.per.as_ref().map_or(String::new(), |p| format!(" / {}", escape(p))),
-                    g.documents
+                    count(g.documents, "document", "documents")
                 )
-            } else {
-                String::new()
-            };
+                } else {
+                    String::new()
+                };
             let check = if conflicted.contains(&k) {
                 let others: Vec<String> = g
                     .conflicts
@@ -555,13 +561,17 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
     let conflicts: usize = groups.iter().map(|g| g.conflicts.len()).sum();
     let _ = write!(
         s,
-        "<section id=\"overview\"><h2>Overview</h2><div class=\"card\">{} articles from {} sources, {} words; {} numeric claims; {} groups of figures on the same thing, {} conflicting pairs.</div><table><tr><th>article</th><th>source</th><th>language</th><th>genre · frames</th><th>dominant techniques</th><th>claims</th></tr>",
-        analyses.len(),
-        sources.len(),
+        "<section id=\"overview\"><h2>Overview</h2><div class=\"card\">{} from {}, {} words; {}; {} of figures on the same thing, {}.</div><table><tr><th>article</th><th>source</th><th>language</th><th>genre · frames</th><th>dominant techniques</th><th>claims</th></tr>",
+        count(analyses.len(), "article", "articles"),
+        count(sources.len(), "source", "sources"),
         words,
-        analyses.iter().map(|a| a.claims.len()).sum::<usize>(),
-        groups.len(),
-        conflicts
+        count(
+            analyses.iter().map(|a| a.claims.len()).sum::<usize>(),
+            "numeric claim",
+            "numeric claims"
+        ),
+        count(groups.len(), "group", "groups"),
+        count(conflicts, "conflicting pair", "conflicting pairs")
     );
     for a in analyses {
         let p = compare::document_profile(a);
