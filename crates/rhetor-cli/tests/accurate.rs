@@ -54,6 +54,22 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
+/// The run fell back to the fast tier; the stderr line that says why.
+fn fallback_line(out: &Output) -> String {
+    assert_eq!(json(out)["tier"], "fast");
+    let lines = stderr_lines(out);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    lines
+        .into_iter()
+        .find(|l| l.contains("unavailable"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no fallback line: {:?}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
 #[test]
 fn without_weights_the_fast_tier_runs_and_says_so_once() {
     let models = empty_dir("none");
@@ -101,12 +117,7 @@ fn broken_weights_are_named_and_the_fast_tier_takes_over() {
     std::fs::write(&bad, b"E5S1\x01\x00\x00\x00\x80\x01").unwrap();
     let s = seed();
     let out = run(&models, &["analyze", "--no-db", "--json", &s]);
-    assert_eq!(json(&out)["tier"], "fast");
-    let lines = stderr_lines(&out);
-    let line = lines
-        .iter()
-        .find(|l| l.contains("unavailable"))
-        .unwrap_or_else(|| panic!("{lines:?}"));
+    let line = fallback_line(&out);
     assert!(
         line.contains(&bad.display().to_string()) && line.contains("truncated"),
         "{line}"
@@ -248,12 +259,7 @@ fn weights_other_than_the_trained_ones_are_refused() {
             &s,
         ],
     );
-    assert_eq!(json(&out)["tier"], "fast");
-    let lines = stderr_lines(&out);
-    let line = lines
-        .iter()
-        .find(|l| l.contains("unavailable"))
-        .unwrap_or_else(|| panic!("{lines:?}"));
+    let line = fallback_line(&out);
     assert!(
         line.contains("altered.bin") && line.contains("SHA-256"),
         "{line}"
