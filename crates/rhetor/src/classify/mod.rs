@@ -357,7 +357,7 @@ impl Classify {
             .collect();
         let texts: Vec<&str> = blocks
             .iter()
-            .map(|&b| doc.slice(doc.blocks[b].span))
+            .map(|&b| head_of(doc.slice(doc.blocks[b].span), MAX_ENCODED_BYTES))
             .collect();
         let vectors = acc.encoder.embed(&texts, Prefix::Query);
         let head = &acc.heads.techniques;
@@ -406,6 +406,23 @@ impl Classify {
         );
         doc.genre = genre_scores(gm, &genre);
     }
+}
+
+/// The encoder reads at most this much of one block (≈ 16 windows of 510
+/// pieces, a few seconds): a "paragraph" of megabytes (a dump without line
+/// breaks) would otherwise cost minutes and gigabytes for one embedding.
+const MAX_ENCODED_BYTES: usize = 32 * 1024;
+
+/// The longest prefix of `text` within `max` bytes, cut at a char boundary.
+fn head_of(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Genre probabilities normalised to sum 1, most probable first.
@@ -457,5 +474,21 @@ impl Stage for Classify {
         let (frames, genre) = self.article(&doc.text, &lang);
         doc.frames = frames;
         doc.genre = genre;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::head_of;
+
+    #[test]
+    fn long_blocks_are_cut_at_a_char_boundary() {
+        assert_eq!(head_of("abc", 10), "abc");
+        assert_eq!(head_of("abcdef", 3), "abc");
+        // "é" is two bytes: a cut inside it falls back before it.
+        assert_eq!(head_of("aé", 2), "a");
+        let long = "ü".repeat(40_000);
+        let cut = head_of(&long, super::MAX_ENCODED_BYTES);
+        assert!(cut.len() <= super::MAX_ENCODED_BYTES && cut.len() >= super::MAX_ENCODED_BYTES - 1);
     }
 }
