@@ -16,8 +16,9 @@ pub mod linear;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::document::Block;
 use crate::document::{BlockKind, Document, LabelScore, Span, TechniqueHit};
-use crate::encoder::{article_vector, embeds_block, Encoder, Prefix};
+use crate::encoder::{article_vector, Encoder, Prefix};
 use crate::error::ModelError;
 use crate::pipeline::Stage;
 
@@ -220,6 +221,17 @@ pub struct Classify {
     pub accurate: Option<Accurate>,
 }
 
+/// Blocks that get techniques, and whose embeddings make the article's
+/// vector in the accurate tier: everything but bylines.
+pub fn classifies(kind: BlockKind) -> bool {
+    kind != BlockKind::Byline
+}
+
+/// A block's own language where it was detected, else the article's.
+fn block_language<'a>(block: &'a Block, article: &'a str) -> &'a str {
+    block.language.as_ref().map_or(article, |l| l.code.as_str())
+}
+
 /// An embedding as the heads' input row.
 fn dense(v: &[f32]) -> SparseVec {
     v.iter().enumerate().map(|(j, &x)| (j as u32, x)).collect()
@@ -353,7 +365,7 @@ impl Classify {
     /// block embedded in one batch, the article as their mean.
     fn run_accurate(&self, acc: &Accurate, doc: &mut Document, lang: &str) {
         let blocks: Vec<usize> = (0..doc.blocks.len())
-            .filter(|&b| embeds_block(doc.blocks[b].kind))
+            .filter(|&b| classifies(doc.blocks[b].kind))
             .collect();
         let texts: Vec<&str> = blocks
             .iter()
@@ -367,10 +379,7 @@ impl Classify {
                 head.probabilities(&dense(v)),
                 head.header.fused_with_fast,
                 || {
-                    let l = doc.blocks[b]
-                        .language
-                        .as_ref()
-                        .map_or(lang, |l| l.code.as_str());
+                    let l = block_language(&doc.blocks[b], lang);
                     self.fast_probabilities(&doc.text, doc.blocks[b].span, l)
                 },
             );
@@ -460,14 +469,10 @@ impl Stage for Classify {
             .blocks
             .iter()
             .map(|b| {
-                if b.kind == BlockKind::Byline {
-                    Vec::new()
+                if classifies(b.kind) {
+                    self.techniques(&doc.text, b.span, block_language(b, &lang))
                 } else {
-                    let l = b
-                        .language
-                        .as_ref()
-                        .map_or(lang.as_str(), |l| l.code.as_str());
-                    self.techniques(&doc.text, b.span, l)
+                    Vec::new()
                 }
             })
             .collect();

