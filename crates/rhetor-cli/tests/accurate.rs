@@ -5,9 +5,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -270,32 +269,15 @@ fn weights_other_than_the_trained_ones_are_refused() {
 #[test]
 fn the_web_api_serves_the_accurate_tier() {
     let Some(models) = installed() else { return };
-    let dir = empty_dir("serve");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        .env("RHETOR_MODELS", &models)
-        .env_remove("RHETOR_ENCODER")
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("the server says where it listens");
-    let port: u16 = line
-        .rsplit("http://127.0.0.1:")
-        .next()
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+    cmd.env("RHETOR_MODELS", &models)
+        .env_remove("RHETOR_ENCODER");
+    let server = support::serve(cmd, &[], empty_dir("serve"));
+    let port = server.port;
     let health = support::get(port, "/api/health").json();
     assert_eq!(health["tier"], "accurate", "{health}");
     let text = std::fs::read_to_string(seed()).unwrap();
     let r = support::post_json(port, "/api/analyze", &serde_json::json!({ "text": text }));
-    let _ = child.kill();
-    let _ = child.wait();
     assert_eq!(r.status, 200, "{}", r.text());
     let doc = r.json();
     assert_eq!(doc["tier"], "accurate");
@@ -304,5 +286,7 @@ fn the_web_api_serves_the_accurate_tier() {
         .unwrap()
         .iter()
         .any(|p| !p["techniques"].as_array().unwrap().is_empty()));
+    let dir = server.dir.clone();
+    drop(server);
     let _ = std::fs::remove_dir_all(dir);
 }

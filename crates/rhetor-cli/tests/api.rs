@@ -137,27 +137,20 @@ fn writes_need_the_flag_and_the_token() {
     let body = serde_json::json!({ "text": "Un texte tout neuf, avec 3 000 mots et plus de 40 pays.", "store": true });
     let no_token = post_json(s.port, "/api/analyze", &body);
     assert_eq!(no_token.status, 401);
-    let wrong = request(
-        s.port,
-        "POST",
-        "/api/analyze",
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", "Bearer nope"),
-        ],
-        body.to_string().as_bytes(),
-    );
-    assert_eq!(wrong.status, 401);
-    let ok = request(
-        s.port,
-        "POST",
-        "/api/analyze",
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", "Bearer s3cret"),
-        ],
-        body.to_string().as_bytes(),
-    );
+    let with_token = |token: &str| {
+        request(
+            s.port,
+            "POST",
+            "/api/analyze",
+            &[
+                ("Content-Type", "application/json"),
+                ("Authorization", &format!("Bearer {token}")),
+            ],
+            body.to_string().as_bytes(),
+        )
+    };
+    assert_eq!(with_token("nope").status, 401);
+    let ok = with_token("s3cret");
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(ok.json()["stored"], true);
     assert_eq!(get(s.port, "/api/health").json()["documents"], 3);
@@ -165,12 +158,7 @@ fn writes_need_the_flag_and_the_token() {
 
 #[test]
 fn writes_beyond_loopback_need_a_token() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        // No encoder weights: these tests pin the fast tier.
-        .env(
-            "RHETOR_MODELS",
-            std::env::temp_dir().join("rhetor-no-models"),
-        )
+    let out = support::rhetor()
         .args([
             "serve",
             "--addr",

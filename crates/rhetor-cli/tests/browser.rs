@@ -2,6 +2,8 @@
 //! `.ci/run`): highlights, claims and charts are there once the page has
 //! run its script. Skipped outside CI when no Chromium is installed.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,12 +47,7 @@ fn report_renders_in_chromium() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let out = Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        // No encoder weights: these tests pin the fast tier.
-        .env(
-            "RHETOR_MODELS",
-            std::env::temp_dir().join("rhetor-no-models"),
-        )
+    let out = support::rhetor()
         .args([
             "analyze",
             examples.to_str().unwrap(),

@@ -1,5 +1,7 @@
 //! End-to-end tests driving the real `rhetor` binary.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -11,12 +13,7 @@ fn rhetor() -> Command {
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let cwd = std::env::temp_dir().join(format!("rhetor-cwd-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&cwd).expect("temp cwd");
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
-    // No encoder weights: these tests pin the fast tier.
-    c.env(
-        "RHETOR_MODELS",
-        std::env::temp_dir().join("rhetor-no-models"),
-    );
+    let mut c = support::rhetor();
     c.current_dir(cwd);
     c
 }

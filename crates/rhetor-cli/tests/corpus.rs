@@ -1,8 +1,10 @@
 //! The main job through the real binary: analyse into the store, report,
 //! export, compare; a killed ingest completes on the next run.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn repo() -> PathBuf {
@@ -17,12 +19,7 @@ fn workdir(name: &str) -> PathBuf {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        // No encoder weights: these tests pin the fast tier.
-        .env(
-            "RHETOR_MODELS",
-            std::env::temp_dir().join("rhetor-no-models"),
-        )
+    support::rhetor()
         .args(args)
         .current_dir(dir)
         .output()
@@ -169,12 +166,7 @@ fn killed_ingest_completes_on_rerun() {
         String::from_utf8_lossy(&run_in(&dir, &["check", "--db", "clean.db"]).stdout).to_string();
     let expected_count: String = expected.rsplit(", ").next().unwrap_or("").to_string();
     assert!(expected_count.contains("documents"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        // No encoder weights: these tests pin the fast tier.
-        .env(
-            "RHETOR_MODELS",
-            std::env::temp_dir().join("rhetor-no-models"),
-        )
+    let mut child = support::rhetor()
         .args([
             "analyze",
             "--jsonl",

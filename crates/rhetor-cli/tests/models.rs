@@ -1,8 +1,10 @@
 //! The shipped models through the real binary: techniques with evidence,
 //! frames and genre on the seeds; damaged model files; the task formats.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -12,12 +14,7 @@ fn repo() -> PathBuf {
 /// look at models, not the store).
 fn run(args: &[&str]) -> Output {
     let (cmd, rest) = args.split_first().expect("a command");
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
-    // No encoder weights: these tests pin the fast tier.
-    c.env(
-        "RHETOR_MODELS",
-        std::env::temp_dir().join("rhetor-no-models"),
-    );
+    let mut c = support::rhetor();
     c.arg(cmd);
     if *cmd == "analyze" {
         c.arg("--no-db");

@@ -8,6 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// The real binary with no encoder weights to find: the fast tier, which
+/// every test but `accurate.rs` expects.
+pub fn rhetor() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+    c.env(
+        "RHETOR_MODELS",
+        std::env::temp_dir().join("rhetor-no-models"),
+    );
+    c
+}
+
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -31,12 +42,7 @@ pub fn start(name: &str, extra: &[&str]) -> Server {
     let dir = std::env::temp_dir().join(format!("rhetor-serve-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        // No encoder weights: these tests pin the fast tier.
-        .env(
-            "RHETOR_MODELS",
-            std::env::temp_dir().join("rhetor-no-models"),
-        )
+    let out = rhetor()
         .args([
             "analyze",
             "--jsonl",
@@ -50,12 +56,13 @@ pub fn start(name: &str, extra: &[&str]) -> Server {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        // No encoder weights: these tests pin the fast tier.
-        .env(
-            "RHETOR_MODELS",
-            std::env::temp_dir().join("rhetor-no-models"),
-        )
+    serve(rhetor(), extra, dir)
+}
+
+/// Runs `rhetor serve` (from `cmd`, a `rhetor()` or one with its own
+/// environment) in `dir` on a free loopback port; killed when dropped.
+pub fn serve(mut cmd: Command, extra: &[&str], dir: PathBuf) -> Server {
+    let mut child = cmd
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .current_dir(&dir)
