@@ -71,10 +71,10 @@ impl HiArgs {
                 max_bytes: low.max_bytes,
             },
             output: OutputOptions { tokens: low.tokens },
-            pipeline: Pipeline::default().with(Box::new(crate::models::classifier(
+            pipeline: crate::models::pipeline(crate::models::classifier(
                 low.model.as_deref(),
                 &low.tier,
-            )?)),
+            )?),
             store: if low.no_db {
                 None
             } else {
@@ -106,17 +106,9 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
         None => None,
     };
     let (batches, writer) = match hi.store.take() {
-        Some(mut store) => {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Analysis>>(2);
-            let handle = std::thread::spawn(
-                move || -> Result<(Store, usize), rhetor::store::StoreError> {
-                    let mut added = 0;
-                    for batch in rx {
-                        added += store.insert(&batch)?;
-                    }
-                    Ok((store, added))
-                },
-            );
+        Some(store) => {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<String>, Vec<Analysis>)>(2);
+            let handle = std::thread::spawn(move || store_batches(store, rx));
             (Some(tx), Some(handle))
         }
         None => (None, None),
@@ -155,21 +147,24 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
                     if known.contains(&id) {
                         return Ok(Outcome::Stored(id, Box::new(doc)));
                     }
-                    hi.pipeline.enrich(&mut doc);
-                    Ok(Outcome::New(Box::new(doc)))
+                    hi.pipeline.enrich(&mut doc)?;
+                    let output = hi.output;
+                    let analysis = rhetor::contain::catch(|| Analysis::new(&doc, output))
+                        .map_err(InputError::Internal)?;
+                    Ok(Outcome::New(Box::new(doc), Box::new(analysis)))
                 });
                 (name, outcome)
             })
             .collect();
-        let mut batch: Vec<Analysis> = Vec::new();
+        let mut batch: (Vec<String>, Vec<Analysis>) = Default::default();
         for (name, result) in results {
             match result {
-                Ok(Outcome::New(doc)) => {
+                Ok(Outcome::New(doc, analysis)) => {
                     analysed += 1;
-                    let analysis = Analysis::new(&doc, hi.output);
                     print_document(&mut out, &doc, &analysis, hi.mode)?;
                     seen.push(analysis.id.clone());
-                    batch.push(analysis);
+                    batch.0.push(name);
+                    batch.1.push(*analysis);
                 }
                 Ok(Outcome::Stored(id, doc)) => {
                     analysed += 1;
@@ -199,11 +194,15 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     drop(batches);
     let mut added = 0;
     if let Some(handle) = writer {
-        let (store, n) = handle
-            .join()
-            .map_err(|_| anyhow::anyhow!("the store writer panicked"))??;
-        hi.store = Some(store);
-        added = n;
+        let written = handle.join().map_err(|_| {
+            anyhow::anyhow!("internal error: the store writer panicked, please report")
+        })??;
+        for (name, message) in &written.failed {
+            ok = false;
+            eprintln!("rhetor: {name}: not stored: internal error: {message}, please report");
+        }
+        hi.store = Some(written.store);
+        added = written.added;
     }
     if let Some(store) = &hi.store {
         eprintln!(
@@ -231,9 +230,46 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     Ok(ok)
 }
 
+/// What the store writer did with a run's batches.
+struct Written {
+    store: Store,
+    added: usize,
+    /// Articles whose rows could not be written (a contained panic).
+    failed: Vec<(String, String)>,
+}
+
+/// The store writer: each batch in one transaction. Should writing a batch
+/// panic, its articles are written one by one so that only the article at
+/// fault is lost, and named.
+fn store_batches(
+    mut store: Store,
+    batches: std::sync::mpsc::Receiver<(Vec<String>, Vec<Analysis>)>,
+) -> Result<Written, rhetor::store::StoreError> {
+    let mut added = 0;
+    let mut failed = Vec::new();
+    for (names, analyses) in batches {
+        match rhetor::contain::catch(|| store.insert(&analyses)) {
+            Ok(n) => added += n?,
+            Err(_) => {
+                for (name, analysis) in names.into_iter().zip(analyses) {
+                    match rhetor::contain::catch(|| store.insert(std::slice::from_ref(&analysis))) {
+                        Ok(n) => added += n?,
+                        Err(message) => failed.push((name, message)),
+                    }
+                }
+            }
+        }
+    }
+    Ok(Written {
+        store,
+        added,
+        failed,
+    })
+}
+
 /// What happened to one article.
 enum Outcome {
-    New(Box<Document>),
+    New(Box<Document>, Box<Analysis>),
     /// Already in the store under this id (document loaded, not analysed).
     Stored(String, Box<Document>),
 }

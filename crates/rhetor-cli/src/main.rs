@@ -93,7 +93,23 @@ pub struct AnalyzeArgs {
 
 fn main() -> ExitCode {
     let args = LowArgs::parse();
-    let result = match args.command {
+    // Panics are contained per document or request and reported in one
+    // line each; the hook records where they happened instead of printing.
+    rhetor::contain::install_quiet_hook();
+    let result = rhetor::contain::catch(|| run(args.command))
+        .unwrap_or_else(|message| Err(anyhow::anyhow!("internal error: {message}, please report")));
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("rhetor: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<bool> {
+    match command {
         Command::Analyze(a) => analyze::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Numbers(a) => numbers::run(a),
@@ -106,13 +122,5 @@ fn main() -> ExitCode {
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),
         Command::Models(a) => install::run(a),
-    };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("rhetor: error: {e:#}");
-            ExitCode::from(2)
-        }
     }
 }

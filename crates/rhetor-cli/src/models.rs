@@ -246,6 +246,40 @@ pub struct TierArgs {
     pub encoder: Option<PathBuf>,
 }
 
+/// The full pipeline of the binary: the model-free stages, then `classify`.
+///
+/// Debug builds (the ones the tests run) also honour `RHETOR_TEST_PANIC`: a
+/// stage that panics on every document containing that text, so that tests
+/// can check that one bad document costs only itself.
+pub fn pipeline(classify: Classify) -> rhetor::Pipeline {
+    let pipeline = rhetor::Pipeline::default().with(Box::new(classify));
+    #[cfg(debug_assertions)]
+    if let Some(marker) = std::env::var("RHETOR_TEST_PANIC")
+        .ok()
+        .filter(|m| !m.is_empty())
+    {
+        return pipeline.with(Box::new(PanicOn(marker)));
+    }
+    pipeline
+}
+
+/// Test-only stage: panics on documents that contain its marker.
+#[cfg(debug_assertions)]
+struct PanicOn(String);
+
+#[cfg(debug_assertions)]
+impl rhetor::Stage for PanicOn {
+    fn name(&self) -> &'static str {
+        "test-panic"
+    }
+    fn run(&self, doc: &mut rhetor::Document) -> Result<(), rhetor::StageError> {
+        if doc.text.contains(self.0.as_str()) {
+            panic!("RHETOR_TEST_PANIC marker found");
+        }
+        Ok(())
+    }
+}
+
 /// The classification stage for `tier`, saying on stderr, once, which tier
 /// runs and why. Without the encoder's weights (or heads) the accurate tier
 /// falls back to the fast one, in one line.
@@ -324,7 +358,14 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
             let mut doc = pipeline
                 .run(text_article(path, text.clone()))
                 .map_err(|e| format!("{}: {e}", path.display()))?;
-            classify.run(&mut doc);
+            rhetor::contain::catch(|| classify.run(&mut doc))
+                .unwrap_or_else(|message| {
+                    Err(rhetor::StageError::Panicked {
+                        stage: "classify",
+                        message,
+                    })
+                })
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             let mut out = String::new();
             match a.task.as_str() {
                 "techniques" => {

@@ -24,7 +24,7 @@ use rhetor::ingest::{Body, RawArticle};
 use rhetor::output::Analysis;
 use rhetor::report::{self, escape};
 use rhetor::store::{DocumentFilter, Store};
-use rhetor::Pipeline;
+use rhetor::{InputError, Pipeline};
 use serde::Deserialize;
 
 /// Largest request body accepted.
@@ -81,6 +81,14 @@ impl ApiError {
     fn internal(e: impl std::fmt::Display) -> Self {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
     }
+    /// A contained panic: logged on stderr, answered as a 500.
+    fn panicked(message: &str) -> Self {
+        eprintln!("rhetor serve: internal error: {message}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {message}, please report"),
+        )
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -126,7 +134,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<bool> {
     let state = Arc::new(AppState {
         db: a.db.clone(),
         tier: classify.tier(),
-        pipeline: Pipeline::default().with(Box::new(classify)),
+        pipeline: crate::models::pipeline(classify),
         allow_writes: a.allow_writes,
         token: a.token.clone(),
         writer: Mutex::new(a.allow_writes.then_some(store)),
@@ -178,6 +186,9 @@ fn app(state: Shared) -> Router {
         .route("/api/compare", get(api_compare))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -185,17 +196,30 @@ fn app(state: Shared) -> Router {
         .with_state(state)
 }
 
+/// Last safety net: a panic in any handler is a 500 with a JSON body.
+fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string());
+    ApiError::panicked(&message).into_response()
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "no such page or endpoint")
 }
 
-/// Runs blocking work (SQLite, analysis) off the async threads.
+/// Runs blocking work (SQLite, analysis) off the async threads; a panic in
+/// it is this request's 500, and the server goes on.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(ApiError::internal)?
+    tokio::task::spawn_blocking(move || {
+        rhetor::contain::catch(f).unwrap_or_else(|message| Err(ApiError::panicked(&message)))
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 fn reader(state: &AppState) -> Result<Store, ApiError> {
@@ -400,10 +424,12 @@ fn analyze(
             ..Default::default()
         },
     };
-    let doc = state
-        .pipeline
-        .run(raw)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let doc = state.pipeline.run(raw).map_err(|e| match e {
+        InputError::Internal(_) | InputError::Stage(rhetor::StageError::Panicked { .. }) => {
+            ApiError::panicked(&e.to_string())
+        }
+        e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    })?;
     let analysis = Analysis::new(&doc, Default::default());
     let mut stored = false;
     if req.store {
@@ -419,10 +445,12 @@ fn analyze(
                 "storing needs the server's bearer token",
             ));
         }
+        // A panic while another request held the lock leaves the store
+        // itself consistent (its transaction rolled back): keep using it.
         let mut guard = state
             .writer
             .lock()
-            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(store) = guard.as_mut() {
             stored = store
                 .insert(std::slice::from_ref(&analysis))

@@ -83,10 +83,9 @@ fn resolve(
     if path.exists() {
         let built = match pipeline.take() {
             Some(p) => p,
-            None => rhetor::Pipeline::default().with(Box::new(crate::models::classifier(
-                a.model.as_deref(),
-                &a.tier,
-            )?)),
+            None => {
+                crate::models::pipeline(crate::models::classifier(a.model.as_deref(), &a.tier)?)
+            }
         };
         let pipeline = pipeline.insert(built);
         let mut articles = rhetor::ingest::open(path, Default::default())

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::{BlockKind, Document, Span};
 use crate::numbers::{find_numbers, Approximation, NumberKind, NumberMatch, NumberOptions};
-use crate::pipeline::Stage;
-use crate::segment::{fold, tokenize, Token, TokenKind};
+use crate::segment::{fold, lower_aligned, tokenize, Token, TokenKind};
+use crate::stage::{Stage, StageError};
 
 /// Who a source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -689,16 +689,8 @@ fn named_group(
 ) -> Option<String> {
     let (ac, owners) = &*GAZETTEER_AC;
     let body = &text[sentence.start..sentence.end];
-    let lower = body.to_lowercase();
-    if lower.len() != body.len() {
-        // Lower-casing changed byte lengths: fall back to the subject only.
-        return subject.and_then(|s| {
-            let sub = text[s.start..s.end].to_lowercase();
-            ac.find_iter(&sub)
-                .next()
-                .map(|m| GAZETTEER[owners[m.pattern().as_usize()]].0.to_string())
-        });
-    }
+    let lower = lower_aligned(body);
+    let lower = lower.as_ref();
     let mentions: Vec<(usize, usize, bool)> = ac
         .find_iter(&lower)
         .filter(|m| {
@@ -1024,7 +1016,7 @@ fn find_all(ac: &AhoCorasick, text: &str, span: Span) -> Vec<Span> {
 
 /// `name` contains one of `list` as whole words (case-insensitive).
 fn has_word(name: &str, list: &[&str]) -> bool {
-    let lower = name.to_lowercase();
+    let lower = lower_aligned(name);
     list.iter().any(|w| {
         lower.match_indices(w).any(|(p, _)| {
             let b = lower[..p].chars().next_back();
@@ -1091,7 +1083,7 @@ fn attributions(text: &str, sentence: Span) -> Vec<Attribution> {
             }
         }
         // Stop at a clause: " qui ", " que ", " et ", " which ", " that ".
-        let lower = rest[..end].to_lowercase();
+        let lower = lower_aligned(&rest[..end]);
         for stop in [
             " qui ",
             " que ",
@@ -1140,7 +1132,7 @@ fn attributions(text: &str, sentence: Span) -> Vec<Attribution> {
         let mut head_end = sentence.start + before.len();
         // ", dans Le Figaro," apposition.
         if let Some(stripped) = before.strip_suffix(',') {
-            let lower = stripped.to_lowercase();
+            let lower = lower_aligned(stripped);
             if let Some(p) = lower
                 .rfind(", dans ")
                 .or_else(|| lower.rfind(", in "))
@@ -1228,7 +1220,7 @@ fn attributions(text: &str, sentence: Span) -> Vec<Attribution> {
 /// Time expressions around a date: "d'ici la fin 2025", "au printemps 2022".
 fn time_ref(text: &str, sentence: Span, date: &NumberMatch) -> TimeRef {
     let before = &text[sentence.start..date.span.start];
-    let lower = before.to_lowercase();
+    let lower = lower_aligned(before);
     let mut start = date.span.start;
     for lead in [
         "d'ici la fin de",
@@ -1287,7 +1279,10 @@ fn time_ref(text: &str, sentence: Span, date: &NumberMatch) -> TimeRef {
     }
     let raw = &text[date.span.start..date.span.end];
     let year = date.value as i64;
-    let lead = lower[start - sentence.start..].to_string();
+    let lead = lower
+        .get(start - sentence.start..)
+        .unwrap_or("")
+        .to_string();
     let iso = if date.unit.as_deref() == Some("date") {
         iso_date(raw).or(Some(year.to_string()))
     } else if year > 0 {
@@ -1544,7 +1539,7 @@ impl Stage for Claims {
         "claims"
     }
 
-    fn run(&self, doc: &mut Document) {
+    fn run(&self, doc: &mut Document) -> Result<(), StageError> {
         let lang = doc
             .language
             .as_ref()
@@ -1562,6 +1557,7 @@ impl Stage for Claims {
             claims.extend(block_claims(&doc.text, b.span, i, &doc.sentences, l));
         }
         doc.claims = claims;
+        Ok(())
     }
 }
 

@@ -16,8 +16,8 @@ pub enum InputError {
     Binary(String),
     #[error("too large: {size} bytes, the limit is {limit} (--max-bytes)")]
     TooLarge { size: u64, limit: u64 },
-    #[error("HTML nested {0} levels deep (the limit is 512)")]
-    TooDeep(usize),
+    #[error("HTML nested {depth} levels deep (the limit is {limit}): refused")]
+    TooDeep { depth: usize, limit: usize },
     #[error("no article text found in the HTML")]
     NoContent,
     #[error("line {line}: {reason}")]
@@ -26,6 +26,11 @@ pub enum InputError {
     Warc { record: usize, reason: String },
     #[error("PDF: {0}")]
     Pdf(String),
+    /// A bug contained to this input (a panic while reading or analysing it).
+    #[error("internal error: {0}, please report")]
+    Internal(String),
+    #[error(transparent)]
+    Stage(#[from] crate::stage::StageError),
     #[error(
         "unsupported file type {0:?} (expected .txt, .md, .html, .htm, .jsonl, .warc, .pdf, or any of them .gz)"
     )]

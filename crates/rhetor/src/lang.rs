@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::document::{Document, LanguageGuess};
-use crate::pipeline::Stage;
+use crate::stage::{Stage, StageError};
 
 /// Frequent function words per language (lower case).
 const STOPWORDS: &[(&str, &str)] = &[
@@ -180,7 +180,7 @@ impl Stage for Language {
         "language"
     }
 
-    fn run(&self, doc: &mut Document) {
+    fn run(&self, doc: &mut Document) -> Result<(), StageError> {
         let guesses: Vec<Option<LanguageGuess>> = doc
             .blocks
             .iter()
@@ -214,6 +214,7 @@ impl Stage for Language {
                 (None, d) => d.clone(),
             };
         }
+        Ok(())
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod claims;
 pub mod classify;
 pub mod compare;
+pub mod contain;
 pub mod document;
 pub mod encoder;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod pipeline;
 pub mod report;
 pub mod segment;
 pub mod semeval;
+pub mod stage;
 pub mod store;
 pub mod structure;
 #[cfg(feature = "train")]
@@ -28,4 +30,5 @@ pub mod train;
 
 pub use document::{Block, BlockKind, Document, Span};
 pub use error::{FileError, InputError};
-pub use pipeline::{Pipeline, Stage};
+pub use pipeline::Pipeline;
+pub use stage::{Stage, StageError};

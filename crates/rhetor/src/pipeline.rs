@@ -7,11 +7,7 @@ use crate::error::InputError;
 use crate::ingest::{html, Body, RawArticle};
 use crate::normalize::{self, PlainOptions, RawBlock};
 
-/// One step of the analysis.
-pub trait Stage: Send + Sync {
-    fn name(&self) -> &'static str;
-    fn run(&self, doc: &mut Document);
-}
+pub use crate::stage::{Stage, StageError};
 
 /// The stages to run after normalisation, in order.
 pub struct Pipeline {
@@ -43,23 +39,38 @@ impl Pipeline {
         self
     }
 
-    /// Normalises `raw` and runs every stage over it.
+    /// Normalises `raw` and runs every stage over it. A panic anywhere in
+    /// it is contained and returned as this document's error.
     pub fn run(&self, raw: RawArticle) -> Result<Document, InputError> {
         let mut doc = load(raw)?;
-        self.enrich(&mut doc);
+        self.enrich(&mut doc)?;
         Ok(doc)
     }
 
-    /// Runs every stage over a loaded document.
-    pub fn enrich(&self, doc: &mut Document) {
+    /// Runs every stage over a loaded document, each under
+    /// `catch_unwind`: a panicking stage is this document's
+    /// [`StageError::Panicked`], and the document is not to be used.
+    pub fn enrich(&self, doc: &mut Document) -> Result<(), StageError> {
         for stage in &self.stages {
-            stage.run(doc);
+            crate::contain::catch(|| stage.run(doc)).unwrap_or_else(|message| {
+                Err(StageError::Panicked {
+                    stage: stage.name(),
+                    message,
+                })
+            })?;
         }
+        Ok(())
     }
 }
 
-/// Builds the normalised document from a raw article (no stage run yet).
+/// Builds the normalised document from a raw article (no stage run yet); a
+/// panic while normalising is contained as [`InputError::Internal`].
 pub fn load(raw: RawArticle) -> Result<Document, InputError> {
+    crate::contain::catch(|| load_unguarded(raw))
+        .unwrap_or_else(|message| Err(InputError::Internal(message)))
+}
+
+fn load_unguarded(raw: RawArticle) -> Result<Document, InputError> {
     let RawArticle {
         source,
         format,

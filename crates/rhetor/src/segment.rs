@@ -3,7 +3,7 @@
 //! digits ("8 000"), ellipses and « guillemets ».
 
 use crate::document::{BlockKind, Document, Span};
-use crate::pipeline::Stage;
+use crate::stage::{Stage, StageError};
 
 /// Abbreviations (lower case, without the final period) after which a
 /// period does not end a sentence.
@@ -30,7 +30,7 @@ impl Stage for Sentences {
         "sentences"
     }
 
-    fn run(&self, doc: &mut Document) {
+    fn run(&self, doc: &mut Document) -> Result<(), StageError> {
         let mut out = Vec::new();
         for block in &doc.blocks {
             if matches!(
@@ -43,6 +43,7 @@ impl Stage for Sentences {
             }
         }
         doc.sentences = out;
+        Ok(())
     }
 }
 
@@ -256,6 +257,26 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
     out
 }
 
+/// Lower-cases `s` for matching while keeping every byte offset valid in
+/// both strings: a character whose lower case has another UTF-8 length or
+/// several characters (ẞ → ß, İ → i̇, Ⱥ → ⱥ) is kept as it is. Offsets found
+/// in the result can therefore slice `s` — which a plain `to_lowercase()`
+/// copy does not guarantee.
+pub fn lower_aligned(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_uppercase) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Lower-cases a token and folds typographic forms to plain ones
 /// (’ → ', « » “ ” → ", no-break spaces → space) for matching.
 pub fn fold(token: &str) -> String {
@@ -306,6 +327,19 @@ fn fold_chars(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_aligned_keeps_byte_offsets() {
+        for t in ["DIE GROẞE OFFENSIVE", "İSTANBUL ǅ Ⱥ ﬁ", "Déjà VU", "plain"] {
+            let l = lower_aligned(t);
+            assert_eq!(l.len(), t.len(), "{t}");
+            for (i, _) in l.char_indices() {
+                assert!(t.is_char_boundary(i), "{t} at {i}");
+            }
+        }
+        assert_eq!(lower_aligned("DIE GROẞE"), "die groẞe");
+        assert_eq!(lower_aligned("Déjà VU"), "déjà vu");
+    }
 
     fn sentences(t: &str) -> Vec<&str> {
         split_sentences(t, Span::new(0, t.len()))

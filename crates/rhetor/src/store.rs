@@ -194,15 +194,21 @@ impl Store {
     }
 
     /// Opens (or creates) the store at `path`, migrating an older schema.
+    ///
+    /// Safe against other processes opening the same path at the same time:
+    /// a new store is built under a temporary name and linked into place
+    /// only if nothing is there yet (another run's store wins and is
+    /// opened instead), migrations run in one immediate transaction that
+    /// re-reads the version, and a busy database is waited for.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let path_buf = path.to_path_buf();
         let sql = |source| StoreError::Sqlite {
             path: path_buf.clone(),
             source,
         };
-        let fresh = match std::fs::metadata(path) {
-            Ok(m) => m.len() == 0,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        let exists = match std::fs::metadata(path) {
+            Ok(m) => m.len() > 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
             Err(source) => {
                 return Err(StoreError::Io {
                     path: path_buf,
@@ -210,14 +216,14 @@ impl Store {
                 })
             }
         };
-        if !fresh {
+        if exists {
             check_existing(path)?;
+        } else {
+            create_atomically(path)?;
         }
         let conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL")).map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", true)
@@ -226,12 +232,6 @@ impl Store {
             conn,
             path: path_buf,
         };
-        if fresh {
-            store
-                .conn
-                .pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(|e| store.sql(e))?;
-        }
         store.migrate(SCHEMA_VERSION)?;
         Ok(store)
     }
@@ -279,45 +279,47 @@ impl Store {
     }
 
     fn migrate(&mut self, target: i64) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let current: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| self.sql(e))?;
+            .map_err(sql)?;
         if current > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
                 path: self.path.clone(),
                 found: current,
             });
         }
-        for (i, migration) in MIGRATIONS
-            .iter()
-            .enumerate()
-            .take(target as usize)
-            .skip(current as usize)
-        {
-            let tx = self
-                .conn
-                .transaction()
-                .map_err(|source| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            tx.execute_batch(migration)
-                .map_err(|source| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
-                .map_err(|source| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            tx.commit().map_err(|source| StoreError::Sqlite {
-                path: self.path.clone(),
-                source,
-            })?;
+        if current >= target {
+            return Ok(());
         }
-        Ok(())
+        // One immediate transaction: a second process waits for the lock,
+        // then finds the version already raised and runs nothing twice.
+        let conn = &mut self.conn;
+        with_busy_retry(|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if current == 0 {
+                // A new store, or an empty file at the path (a foreign
+                // non-empty file was refused before opening).
+                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            }
+            for (i, migration) in MIGRATIONS
+                .iter()
+                .enumerate()
+                .take(target as usize)
+                .skip(current as usize)
+            {
+                tx.execute_batch(migration)?;
+                tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            }
+            tx.commit()
+        })
+        .map_err(sql)
     }
 
     pub fn path(&self) -> &Path {
@@ -347,118 +349,15 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(sql)?;
-        let mut added = 0;
-        for a in analyses {
-            let json = serde_json::to_string(a).map_err(|e| StoreError::Corrupt {
+        let conn = &mut self.conn;
+        with_busy_retry(|| insert_batch(conn, analyses, &path)).map_err(|e| match e {
+            BatchError::Sql(source) => sql(source),
+            BatchError::Json { id, reason } => StoreError::Corrupt {
                 path: path.clone(),
-                id: a.id.clone(),
-                reason: e.to_string(),
-            })?;
-            let inserted = tx
-                .execute(
-                    "INSERT OR IGNORE INTO documents (id, source_path, record, url, source_name, source_label, title, author, published, language, format, encoding, word_count, genre, genre_probability, analysis_json)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                    params![
-                        a.id,
-                        a.source.path,
-                        a.source.record.map(|r| r as i64),
-                        a.source.url,
-                        a.source.name,
-                        crate::compare::source_label(a),
-                        a.title.as_ref().map(|t| &t.text),
-                        a.author.as_ref().map(|t| t.text.clone()).or(a.declared_author.clone()),
-                        a.published,
-                        a.language.as_ref().map(|l| &l.code),
-                        serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)),
-                        a.encoding,
-                        a.word_count as i64,
-                        a.genre.as_ref().map(|g| &g.label),
-                        a.genre.as_ref().map(|g| f64::from(g.probability)),
-                        json,
-                    ],
-                )
-                .map_err(sql)?;
-            if inserted == 0 {
-                continue;
-            }
-            added += 1;
-            for p in &a.paragraphs {
-                tx.prepare_cached("INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(sql)?.execute(params![a.id, p.index as i64, format!("{:?}", p.kind).to_lowercase(), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
-                )
-                .map_err(sql)?;
-                for t in &p.techniques {
-                    tx.prepare_cached("INSERT OR IGNORE INTO techniques (doc_id, paragraph, technique, probability) VALUES (?1, ?2, ?3, ?4)").map_err(sql)?.execute(params![a.id, p.index as i64, t.technique, f64::from(t.probability)],
-                    )
-                    .map_err(sql)?;
-                    for e in &t.evidence {
-                        tx.prepare_cached("INSERT INTO evidence (doc_id, paragraph, technique, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(sql)?.execute(params![a.id, p.index as i64, t.technique, e.start as i64, e.end as i64, e.text],
-                        )
-                        .map_err(sql)?;
-                    }
-                }
-            }
-            for f in &a.frames {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO frames (doc_id, frame, probability) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(sql)?
-                .execute(params![a.id, f.label, f64::from(f.probability)])
-                .map_err(sql)?;
-            }
-            for (i, c) in a.claims.iter().enumerate() {
-                let enum_str = |v: serde_json::Result<serde_json::Value>| {
-                    v.ok().and_then(|v| v.as_str().map(str::to_string))
-                };
-                tx.prepare_cached("INSERT INTO claims (doc_id, idx, paragraph, start, end, text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)").map_err(sql)?.execute(params![
-                        a.id,
-                        i as i64,
-                        c.paragraph as i64,
-                        c.start as i64,
-                        c.end as i64,
-                        c.text,
-                        c.sentence.text,
-                        c.value,
-                        c.value_max,
-                        enum_str(serde_json::to_value(c.kind)),
-                        enum_str(serde_json::to_value(c.approximation)),
-                        c.unit,
-                        c.subject.as_ref().map(|s| &s.text),
-                        c.subject_key,
-                        c.group,
-                        c.per,
-                        c.time.as_ref().map(|t| &t.text),
-                        c.time.as_ref().and_then(|t| t.date.clone()),
-                        c.hedge.as_ref().map(|h| &h.text),
-                        c.source.as_ref().map(|s| &s.text),
-                        c.source.as_ref().and_then(|s| enum_str(serde_json::to_value(s.kind))),
-                        c.source.as_ref().and_then(|s| s.outlet.as_ref().map(|o| o.text.clone())),
-                    ],
-                )
-                .map_err(sql)?;
-            }
-            for l in &a.links {
-                tx.prepare_cached(
-                    "INSERT INTO links (doc_id, start, end, text, url) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(sql)?
-                .execute(params![a.id, l.start as i64, l.end as i64, l.text, l.url])
-                .map_err(sql)?;
-            }
-            tx.prepare_cached(
-                "INSERT INTO documents_fts (doc_id, title, text) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(sql)?
-            .execute(params![
-                a.id,
-                a.title.as_ref().map_or("", |t| t.text.as_str()),
-                a.text
-            ])
-            .map_err(sql)?;
-        }
-        tx.commit().map_err(sql)?;
-        Ok(added)
+                id,
+                reason,
+            },
+        })
     }
 
     /// Number of stored documents.
@@ -659,6 +558,222 @@ fn fts_query(input: &str) -> String {
 }
 
 /// Refuses anything but a rhetor store, without writing to it.
+/// Why one batch insert failed (SQL errors are retried when busy).
+enum BatchError {
+    Sql(rusqlite::Error),
+    Json { id: String, reason: String },
+}
+
+impl From<rusqlite::Error> for BatchError {
+    fn from(e: rusqlite::Error) -> Self {
+        BatchError::Sql(e)
+    }
+}
+
+impl Busy for BatchError {
+    fn is_busy(&self) -> bool {
+        matches!(self, BatchError::Sql(e) if e.is_busy())
+    }
+}
+
+/// Inserts a batch in one immediate transaction; returns how many were new.
+fn insert_batch(
+    conn: &mut Connection,
+    analyses: &[Analysis],
+    _path: &Path,
+) -> Result<usize, BatchError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut added = 0;
+    for a in analyses {
+        let json = serde_json::to_string(a).map_err(|e| BatchError::Json {
+            id: a.id.clone(),
+            reason: e.to_string(),
+        })?;
+        let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO documents (id, source_path, record, url, source_name, source_label, title, author, published, language, format, encoding, word_count, genre, genre_probability, analysis_json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    params![
+                        a.id,
+                        a.source.path,
+                        a.source.record.map(|r| r as i64),
+                        a.source.url,
+                        a.source.name,
+                        crate::compare::source_label(a),
+                        a.title.as_ref().map(|t| &t.text),
+                        a.author.as_ref().map(|t| t.text.clone()).or(a.declared_author.clone()),
+                        a.published,
+                        a.language.as_ref().map(|l| &l.code),
+                        serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)),
+                        a.encoding,
+                        a.word_count as i64,
+                        a.genre.as_ref().map(|g| &g.label),
+                        a.genre.as_ref().map(|g| f64::from(g.probability)),
+                        json,
+                    ],
+                )
+                .map_err(BatchError::Sql)?;
+        if inserted == 0 {
+            continue;
+        }
+        added += 1;
+        for p in &a.paragraphs {
+            tx.prepare_cached("INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, format!("{:?}", p.kind).to_lowercase(), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
+                )
+                .map_err(BatchError::Sql)?;
+            for t in &p.techniques {
+                tx.prepare_cached("INSERT OR IGNORE INTO techniques (doc_id, paragraph, technique, probability) VALUES (?1, ?2, ?3, ?4)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, t.technique, f64::from(t.probability)],
+                    )
+                    .map_err(BatchError::Sql)?;
+                for e in &t.evidence {
+                    tx.prepare_cached("INSERT INTO evidence (doc_id, paragraph, technique, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, t.technique, e.start as i64, e.end as i64, e.text],
+                        )
+                        .map_err(BatchError::Sql)?;
+                }
+            }
+        }
+        for f in &a.frames {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO frames (doc_id, frame, probability) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(BatchError::Sql)?
+            .execute(params![a.id, f.label, f64::from(f.probability)])
+            .map_err(BatchError::Sql)?;
+        }
+        for (i, c) in a.claims.iter().enumerate() {
+            let enum_str = |v: serde_json::Result<serde_json::Value>| {
+                v.ok().and_then(|v| v.as_str().map(str::to_string))
+            };
+            tx.prepare_cached("INSERT INTO claims (doc_id, idx, paragraph, start, end, text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)").map_err(BatchError::Sql)?.execute(params![
+                        a.id,
+                        i as i64,
+                        c.paragraph as i64,
+                        c.start as i64,
+                        c.end as i64,
+                        c.text,
+                        c.sentence.text,
+                        c.value,
+                        c.value_max,
+                        enum_str(serde_json::to_value(c.kind)),
+                        enum_str(serde_json::to_value(c.approximation)),
+                        c.unit,
+                        c.subject.as_ref().map(|s| &s.text),
+                        c.subject_key,
+                        c.group,
+                        c.per,
+                        c.time.as_ref().map(|t| &t.text),
+                        c.time.as_ref().and_then(|t| t.date.clone()),
+                        c.hedge.as_ref().map(|h| &h.text),
+                        c.source.as_ref().map(|s| &s.text),
+                        c.source.as_ref().and_then(|s| enum_str(serde_json::to_value(s.kind))),
+                        c.source.as_ref().and_then(|s| s.outlet.as_ref().map(|o| o.text.clone())),
+                    ],
+                )
+                .map_err(BatchError::Sql)?;
+        }
+        for l in &a.links {
+            tx.prepare_cached(
+                "INSERT INTO links (doc_id, start, end, text, url) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(BatchError::Sql)?
+            .execute(params![a.id, l.start as i64, l.end as i64, l.text, l.url])
+            .map_err(BatchError::Sql)?;
+        }
+        tx.prepare_cached("INSERT INTO documents_fts (doc_id, title, text) VALUES (?1, ?2, ?3)")
+            .map_err(BatchError::Sql)?
+            .execute(params![
+                a.id,
+                a.title.as_ref().map_or("", |t| t.text.as_str()),
+                a.text
+            ])
+            .map_err(BatchError::Sql)?;
+    }
+    tx.commit()?;
+    Ok(added)
+}
+
+/// How long one statement waits for another process's lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Errors that say "the database is busy, try again".
+trait Busy {
+    fn is_busy(&self) -> bool;
+}
+
+impl Busy for rusqlite::Error {
+    fn is_busy(&self) -> bool {
+        matches!(
+            self.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
+/// Runs `f` again with a growing pause while the database is busy (the busy
+/// timeout does not cover every case, e.g. a lock upgrade in WAL mode), for
+/// at most about a minute.
+fn with_busy_retry<T, E: Busy>(mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
+    let mut pause = std::time::Duration::from_millis(5);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match f() {
+            Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Builds a new store under a temporary name beside `path` and links it
+/// into place only if `path` does not exist yet, so that a process opening
+/// `path` never sees a half-created store. Losing the race is not an error:
+/// the other process's store is then opened.
+fn create_atomically(path: &Path) -> Result<(), StoreError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "rhetor.db".into(), |n| n.to_string_lossy().into_owned());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(".{name}.{}-{nanos}.creating", std::process::id()));
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let built = (|| -> Result<(), StoreError> {
+        let conn = Connection::open(&tmp).map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .conn
+            .pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(|e| store.sql(e))?;
+        store.migrate(SCHEMA_VERSION)?;
+        Ok(())
+    })();
+    let linked = built.and_then(|()| match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // Filesystems without hard links: a rename (may replace an empty file).
+        Err(_) if !path.exists() => std::fs::rename(&tmp, path).map_err(io),
+        Err(e) => Err(io(e)),
+    });
+    let _ = std::fs::remove_file(&tmp);
+    linked
+}
+
 fn check_existing(path: &Path) -> Result<(), StoreError> {
     let mut header = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|source| StoreError::Io {

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::document::{BlockKind, Document, Span};
-use crate::pipeline::Stage;
+use crate::stage::{Stage, StageError};
 
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -26,10 +26,10 @@ impl Stage for Structure {
         "structure"
     }
 
-    fn run(&self, doc: &mut Document) {
+    fn run(&self, doc: &mut Document) -> Result<(), StageError> {
         let n = doc.blocks.len();
         if n == 0 {
-            return;
+            return Ok(());
         }
         let known: Vec<bool> = doc
             .blocks
@@ -83,6 +83,7 @@ impl Stage for Structure {
                 doc.blocks[i].kind = BlockKind::Heading;
             }
         }
+        Ok(())
     }
 }
 

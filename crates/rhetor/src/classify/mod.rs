@@ -20,7 +20,7 @@ use crate::document::Block;
 use crate::document::{BlockKind, Document, LabelScore, Span, TechniqueHit};
 use crate::encoder::{article_vector, Encoder, Prefix};
 use crate::error::ModelError;
-use crate::pipeline::Stage;
+use crate::stage::{Stage, StageError};
 
 use features::{term_counts, weight, SparseVec};
 use linear::LinearModel;
@@ -454,7 +454,7 @@ impl Stage for Classify {
         "classify"
     }
 
-    fn run(&self, doc: &mut Document) {
+    fn run(&self, doc: &mut Document) -> Result<(), StageError> {
         let lang = doc
             .language
             .as_ref()
@@ -463,7 +463,7 @@ impl Stage for Classify {
         doc.tier = self.tier();
         if let Some(acc) = &self.accurate {
             self.run_accurate(acc, doc, &lang);
-            return;
+            return Ok(());
         }
         doc.techniques = doc
             .blocks
@@ -479,6 +479,7 @@ impl Stage for Classify {
         let (frames, genre) = self.article(&doc.text, &lang);
         doc.frames = frames;
         doc.genre = genre;
+        Ok(())
     }
 }
 

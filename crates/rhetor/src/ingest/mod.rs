@@ -282,36 +282,40 @@ struct JsonlRecord {
 }
 
 fn jsonl_articles(
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     source: Source,
     opts: ReadOptions,
 ) -> impl Iterator<Item = Result<RawArticle, InputError>> + Send {
-    let mut lines = reader.split(b'\n').enumerate();
+    let mut line_no = 0usize;
     let mut done = false;
+    let mut bytes = Vec::new();
     std::iter::from_fn(move || loop {
         if done {
             return None;
         }
-        let (index, line) = lines.next()?;
-        let line_no = index + 1;
+        line_no += 1;
         let err = |reason: String| InputError::Jsonl {
             line: line_no,
             reason,
         };
-        let bytes = match line {
-            Ok(b) => b,
+        match read_bounded_line(&mut reader, opts.max_bytes, &mut bytes) {
+            Ok(Line::Eof) => return None,
+            Ok(Line::Read) => {}
+            Ok(Line::TooLong(seen)) => {
+                return Some(Err(err(format!(
+                    "over {} bytes (--max-bytes), refused after reading {seen}",
+                    opts.max_bytes
+                ))))
+            }
             Err(e) => {
                 done = true;
                 return Some(Err(err(format!(
                     "cannot read (truncated or corrupt?): {e}"
                 ))));
             }
-        };
+        }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
-        }
-        if bytes.len() as u64 > opts.max_bytes {
-            return Some(Err(err(format!("{} bytes, over --max-bytes", bytes.len()))));
         }
         let record: JsonlRecord = match serde_json::from_slice(&bytes) {
             Ok(r) => r,
@@ -343,6 +347,64 @@ fn jsonl_articles(
                 id,
             },
         }));
+    })
+}
+
+/// What [`read_bounded_line`] read.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Line {
+    /// A line (without its `\n`) is in the buffer.
+    Read,
+    /// The line was longer than the limit: it was skipped to its end without
+    /// being kept, after this many bytes.
+    TooLong(u64),
+    Eof,
+}
+
+/// Reads one line into `buf` (cleared first), keeping at most `max` bytes in
+/// memory: a longer line is refused while reading and skipped, so one huge
+/// line costs time, never memory.
+pub(crate) fn read_bounded_line(
+    reader: &mut dyn BufRead,
+    max: u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Line> {
+    buf.clear();
+    let mut seen = 0u64;
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, newline) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(p) => (p, true),
+            None => (chunk.len(), false),
+        };
+        seen += take as u64;
+        if !too_long && seen > max {
+            too_long = true;
+            buf.clear();
+            buf.shrink_to(0);
+        }
+        if !too_long {
+            buf.extend_from_slice(&chunk[..take]);
+        }
+        reader.consume(take + usize::from(newline));
+        if newline {
+            break;
+        }
+    }
+    Ok(match (any, too_long) {
+        (false, _) => Line::Eof,
+        (true, true) => Line::TooLong(seen),
+        (true, false) => Line::Read,
     })
 }
 

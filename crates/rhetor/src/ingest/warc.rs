@@ -10,6 +10,11 @@ use std::io::{BufRead, Read};
 
 use crate::error::InputError;
 
+/// Longest WARC header line accepted (real ones are under 10 kB).
+const MAX_HEADER_LINE: u64 = 64 * 1024;
+/// Most header lines in one record.
+const MAX_HEADERS: usize = 1024;
+
 /// An HTML response captured in the archive.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WarcPage {
@@ -49,6 +54,23 @@ impl<R: BufRead> WarcReader<R> {
         }
     }
 
+    /// One header line into `line`, at most [`MAX_HEADER_LINE`] bytes;
+    /// `None` at the end of the input.
+    fn header_line(&mut self, line: &mut String) -> Result<Option<()>, String> {
+        let mut bytes = Vec::new();
+        match super::read_bounded_line(&mut self.input, MAX_HEADER_LINE, &mut bytes) {
+            Ok(super::Line::Eof) => Ok(None),
+            Ok(super::Line::TooLong(n)) => Err(format!(
+                "a header line of over {MAX_HEADER_LINE} bytes ({n}): not a WARC header"
+            )),
+            Ok(super::Line::Read) => {
+                *line = String::from_utf8_lossy(&bytes).into_owned();
+                Ok(Some(()))
+            }
+            Err(e) => Err(format!("cannot read: {e}")),
+        }
+    }
+
     fn fail(&mut self, reason: impl Into<String>) -> Option<Result<WarcItem, InputError>> {
         self.done = true;
         Some(Err(InputError::Warc {
@@ -69,17 +91,16 @@ impl<R: BufRead> Iterator for WarcReader<R> {
             // Skip blank lines between records, then expect a version line.
             let mut line = String::new();
             loop {
-                line.clear();
-                match self.input.read_line(&mut line) {
-                    Ok(0) => {
+                match self.header_line(&mut line) {
+                    Ok(None) => {
                         self.done = true;
                         return None;
                     }
-                    Ok(_) if line.trim().is_empty() => continue,
-                    Ok(_) => break,
-                    Err(e) => {
+                    Ok(Some(())) if line.trim().is_empty() => continue,
+                    Ok(Some(())) => break,
+                    Err(reason) => {
                         self.record += 1;
-                        return self.fail(format!("cannot read: {e}"));
+                        return self.fail(reason);
                     }
                 }
             }
@@ -89,16 +110,18 @@ impl<R: BufRead> Iterator for WarcReader<R> {
             }
             let mut headers = Vec::new();
             loop {
-                line.clear();
-                match self.input.read_line(&mut line) {
-                    Ok(0) => return self.fail("truncated in its headers"),
-                    Ok(_) if line.trim().is_empty() => break,
-                    Ok(_) => {
+                match self.header_line(&mut line) {
+                    Ok(None) => return self.fail("truncated in its headers"),
+                    Ok(Some(())) if line.trim().is_empty() => break,
+                    Ok(Some(())) => {
+                        if headers.len() >= MAX_HEADERS {
+                            return self.fail(format!("more than {MAX_HEADERS} header lines"));
+                        }
                         if let Some((k, v)) = line.split_once(':') {
                             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
                         }
                     }
-                    Err(e) => return self.fail(format!("cannot read: {e}")),
+                    Err(reason) => return self.fail(reason),
                 }
             }
             let header = |name: &str| {
@@ -116,7 +139,9 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                     self.max_record
                 ));
             }
-            let mut block = Vec::with_capacity(length as usize);
+            // Capacity grows with what is really read, not with what the
+            // header claims.
+            let mut block = Vec::with_capacity((length as usize).min(1 << 20));
             match (&mut self.input).take(length).read_to_end(&mut block) {
                 Ok(n) if n as u64 == length => {}
                 Ok(n) => return self.fail(format!("truncated: {n} of {length} bytes")),
@@ -129,7 +154,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
             let url = header("warc-target-uri").map(|u| u.trim_matches(['<', '>']).to_string());
             let date = header("warc-date");
             let record = self.record;
-            return Some(Ok(match http_html_body(&block) {
+            return Some(Ok(match http_html_body(&block, self.max_record) {
                 Ok(body) => WarcItem::Page(WarcPage {
                     record,
                     url,
@@ -143,7 +168,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
 }
 
 /// The HTML body of an HTTP response, or why there is none.
-fn http_html_body(block: &[u8]) -> Result<Vec<u8>, String> {
+fn http_html_body(block: &[u8], max: u64) -> Result<Vec<u8>, String> {
     let split = block
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -192,10 +217,18 @@ fn http_html_body(block: &[u8]) -> Result<Vec<u8>, String> {
         body.to_vec()
     };
     if gzip {
+        // Decompressed under the same limit as the record: a gzip bomb is
+        // refused after `max` bytes, never inflated in full.
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&body[..])
+            .take(max + 1)
             .read_to_end(&mut out)
             .map_err(|e| format!("bad gzip body: {e}"))?;
+        if out.len() as u64 > max {
+            return Err(format!(
+                "gzip body inflates past {max} bytes (--max-bytes): refused as a possible gzip bomb"
+            ));
+        }
         body = out;
     }
     Ok(body)

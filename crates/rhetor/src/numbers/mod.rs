@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::document::Span;
 use std::borrow::Cow;
 
-use crate::segment::{fold_cow, tokenize, Token, TokenKind};
+use crate::segment::{fold_cow, lower_aligned, tokenize, Token, TokenKind};
 
 /// What a number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,19 +339,16 @@ fn with_approximation(text: &str, mut m: NumberMatch) -> NumberMatch {
     let offset = window_start(text, m.span.start, 48);
     let before = &text[offset..m.span.start];
     let trimmed = before.trim_end();
-    let lower = trimmed.to_lowercase();
+    let lower = lower_aligned(trimmed);
     for (words, approx) in APPROXIMATIONS {
         if lower.ends_with(words) {
+            // `lower` has `trimmed`'s byte offsets (lower_aligned).
             let start = trimmed.len() - words.len();
             let boundary = trimmed[..start]
                 .chars()
                 .next_back()
                 .is_none_or(|c| !c.is_alphanumeric());
-            // The lower-cased text may differ in length; only accept exact byte matches.
-            if boundary
-                && trimmed.is_char_boundary(start)
-                && trimmed[start..].to_lowercase() == *words
-            {
+            if boundary {
                 m.span.start = offset + start;
                 if m.approximate.is_none() {
                     m.approximate = Some(*approx);
