@@ -640,7 +640,7 @@ async fn corpus_page(State(state): State<Shared>, Query(q): Query<DocumentQuery>
             body.push_str(&format!(
                 "<tr><td><a href=\"/doc/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&d.id),
-                escape(d.title.as_deref().unwrap_or(&d.source_path)),
+                escape(&d.label),
                 escape(&d.source),
                 escape(d.published.as_deref().unwrap_or("")),
                 escape(d.language.as_deref().unwrap_or("")),
@@ -706,7 +706,7 @@ async fn compare_page(State(state): State<Shared>, Query(q): Query<CompareQuery>
             let mut s = format!("<select name=\"{name}\">");
             for d in &docs {
                 let sel = if Some(d.id.as_str()) == current { " selected" } else { "" };
-                s.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", escape(&d.id), escape(d.title.as_deref().unwrap_or(&d.source))));
+                s.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", escape(&d.id), escape(&d.label)));
             }
             s.push_str("</select>");
             s

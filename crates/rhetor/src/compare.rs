@@ -46,14 +46,31 @@ fn host_of(url: &str) -> Option<String> {
 /// A short label for a document: its title, else the start of its first
 /// paragraph.
 pub fn document_label(a: &Analysis) -> String {
-    if let Some(t) = &a.title {
-        return t.text.clone();
-    }
     let first = a
         .paragraphs
         .iter()
         .find(|p| p.kind == crate::document::BlockKind::Paragraph)
-        .map_or_else(|| source_label(a), |p| p.text.clone());
+        .map(|p| p.text.clone());
+    label_from(
+        a.title.as_ref().map(|t| t.text.clone()),
+        first,
+        &a.source.path,
+    )
+}
+
+/// A document's label from its title, else the start of its first
+/// paragraph (cut at a word near 70 characters), else its file name.
+pub fn label_from(title: Option<String>, first_paragraph: Option<String>, path: &str) -> String {
+    if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
+        return t;
+    }
+    let Some(first) = first_paragraph.filter(|p| !p.trim().is_empty()) else {
+        return std::path::Path::new(path)
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or(path)
+            .to_string();
+    };
     if first.chars().count() > 70 {
         let cut: String = first.chars().take(70).collect();
         let cut = cut
@@ -184,14 +201,20 @@ impl ClaimGroup {
 }
 
 /// The interval a claim asserts, with its approximation.
+/// Always `low <= high`: the tolerance scales the magnitude, so a negative
+/// value ("-5 %") gets the same interval as its mirror, not an inverted one.
 pub fn interval(c: &ClaimOut) -> (f64, f64) {
     let v = c.value;
     if let Some(max) = c.value_max {
-        return (v, max);
+        return (v.min(max), v.max(max));
     }
+    let around = |low: f64, high: f64| {
+        let (a, b) = (v * low, v * high);
+        (a.min(b), a.max(b))
+    };
     match c.approximation {
-        Approximation::Exact => (v * 0.95, v * 1.05),
-        Approximation::About => (v * 0.8, v * 1.25),
+        Approximation::Exact => around(0.95, 1.05),
+        Approximation::About => around(0.8, 1.25),
         Approximation::MoreThan | Approximation::AtLeast => (v, f64::INFINITY),
         Approximation::LessThan | Approximation::AtMost => (f64::NEG_INFINITY, v),
     }

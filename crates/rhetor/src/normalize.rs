@@ -333,16 +333,27 @@ fn looks_hard_wrapped(text: &str, lines: &[Range<usize>]) -> bool {
 }
 
 /// Lines to drop in hard-wrapped text: page numbers standing alone, and
-/// running headers/footers (the same short line three times or more).
+/// running headers/footers. A running header needs page structure: the
+/// same short line three times or more, recurring at page-like intervals
+/// (at least [`PAGE_GAP`] other lines apart, fewer where form feeds or page
+/// numbers mark the pages) amid other text. A short document of repeated
+/// lines is an article, not a stack of page headers; and nothing is dropped
+/// that would leave the document empty.
 fn dropped_lines(text: &str, lines: &[Range<usize>]) -> HashSet<usize> {
     let mut dropped = HashSet::new();
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for r in lines {
+    let mut positions: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    let mut nonblank = 0usize;
+    for (i, r) in lines.iter().enumerate() {
         let t = text[r.clone()].trim();
-        if !t.is_empty() && t.chars().count() <= 80 {
-            *counts.entry(t).or_default() += 1;
+        if !t.is_empty() {
+            nonblank += 1;
+            if t.chars().count() <= 80 {
+                positions.entry(t).or_default().push(i);
+            }
         }
     }
+    let mut page_numbers = 0usize;
     for (i, r) in lines.iter().enumerate() {
         let t = text[r.clone()].trim();
         if t.is_empty() {
@@ -350,14 +361,32 @@ fn dropped_lines(text: &str, lines: &[Range<usize>]) -> HashSet<usize> {
         }
         let blank_before = i == 0 || text[lines[i - 1].clone()].trim().is_empty();
         let blank_after = i + 1 == lines.len() || text[lines[i + 1].clone()].trim().is_empty();
-        let page_number = blank_before && blank_after && is_page_number(t);
-        let running_header = counts.get(t).copied().unwrap_or(0) >= 3 && t.chars().count() <= 80;
-        if page_number || running_header {
+        if blank_before && blank_after && is_page_number(t) {
             dropped.insert(i);
+            page_numbers += 1;
         }
+    }
+    let paged = page_numbers >= 2 || text.contains('\u{c}');
+    let min_gap = if paged { PAGE_GAP / 4 } else { PAGE_GAP };
+    for (t, at) in &positions {
+        if at.len() < 3 || is_page_number(t) {
+            continue;
+        }
+        let spaced = at.windows(2).all(|w| w[1] - w[0] > min_gap);
+        let amid_text = at.len() * 5 <= nonblank;
+        if spaced && amid_text {
+            dropped.extend(at.iter().copied());
+        }
+    }
+    if dropped.len() >= nonblank {
+        dropped.clear();
     }
     dropped
 }
+
+/// Fewest lines between two occurrences of a running header when nothing
+/// else marks the pages (a printed page holds 40–60 lines).
+const PAGE_GAP: usize = 20;
 
 fn is_page_number(t: &str) -> bool {
     let t = t.trim_matches(|c: char| c == '-' || c == '–' || c == '—' || c.is_whitespace());
@@ -629,7 +658,124 @@ fn emit_line(original: &str, range: Range<usize>, out: &mut AlignedText) {
     emit_chunk(original, copy_from..range.end, needs_nfc, out);
 }
 
+/// Emits a chunk of a line; HTML character references left in text inputs
+/// scraped from the web ("d&rsquo;après", "&#233;") are decoded through
+/// the alignment.
 fn emit_chunk(original: &str, range: Range<usize>, needs_nfc: bool, out: &mut AlignedText) {
+    let chunk = &original[range.clone()];
+    if !chunk.contains('&') {
+        return emit_plain(original, range, needs_nfc, out);
+    }
+    let mut from = range.start;
+    for (start, end, decoded) in char_references(chunk) {
+        emit_plain(original, from..range.start + start, needs_nfc, out);
+        let mut buf = [0u8; 4];
+        out.push_replacement(
+            decoded.encode_utf8(&mut buf),
+            range.start + start..range.start + end,
+        );
+        from = range.start + end;
+    }
+    emit_plain(original, from..range.end, needs_nfc, out);
+}
+
+/// Named character references that scraped text carries, decoded.
+const NAMED_REFERENCES: &[(&str, char)] = &[
+    ("amp", '&'),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{a0}'),
+    ("rsquo", '’'),
+    ("lsquo", '‘'),
+    ("rdquo", '”'),
+    ("ldquo", '“'),
+    ("bdquo", '„'),
+    ("laquo", '«'),
+    ("raquo", '»'),
+    ("hellip", '…'),
+    ("ndash", '–'),
+    ("mdash", '—'),
+    ("eacute", 'é'),
+    ("egrave", 'è'),
+    ("ecirc", 'ê'),
+    ("euml", 'ë'),
+    ("agrave", 'à'),
+    ("acirc", 'â'),
+    ("auml", 'ä'),
+    ("ccedil", 'ç'),
+    ("icirc", 'î'),
+    ("iuml", 'ï'),
+    ("ocirc", 'ô'),
+    ("ouml", 'ö'),
+    ("ugrave", 'ù'),
+    ("ucirc", 'û'),
+    ("uuml", 'ü'),
+    ("oelig", 'œ'),
+    ("aelig", 'æ'),
+    ("szlig", 'ß'),
+    ("Eacute", 'É'),
+    ("Egrave", 'È'),
+    ("Ecirc", 'Ê'),
+    ("Agrave", 'À'),
+    ("Ccedil", 'Ç'),
+    ("OElig", 'Œ'),
+    ("Auml", 'Ä'),
+    ("Ouml", 'Ö'),
+    ("Uuml", 'Ü'),
+    ("euro", '€'),
+    ("pound", '£'),
+    ("deg", '°'),
+    ("copy", '©'),
+    ("reg", '®'),
+    ("trade", '™'),
+    ("thinsp", '\u{2009}'),
+    ("middot", '·'),
+    ("bull", '•'),
+    ("times", '×'),
+    ("frac12", '½'),
+    ("frac14", '¼'),
+    ("frac34", '¾'),
+    ("sect", '§'),
+];
+
+/// `(start, end, char)` of every character reference in `chunk`: the named
+/// ones above and numeric ones (`&#233;`, `&#xE9;`) of valid scalar values.
+fn char_references(chunk: &str) -> Vec<(usize, usize, char)> {
+    let mut found = Vec::new();
+    let bytes = chunk.as_bytes();
+    let mut i = 0;
+    while let Some(p) = chunk[i..].find('&') {
+        let start = i + p;
+        i = start + 1;
+        let Some(len) = bytes[i..].iter().take(12).position(|&b| b == b';') else {
+            continue;
+        };
+        let name = &chunk[i..i + len];
+        let decoded = if let Some(num) = name.strip_prefix('#') {
+            let value = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            };
+            value
+                .and_then(char::from_u32)
+                .filter(|c| !c.is_control() || *c == '\t')
+        } else {
+            NAMED_REFERENCES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, c)| *c)
+        };
+        if let Some(c) = decoded {
+            found.push((start, i + len + 1, c));
+            i += len + 1;
+        }
+    }
+    found
+}
+
+fn emit_plain(original: &str, range: Range<usize>, needs_nfc: bool, out: &mut AlignedText) {
     if range.is_empty() {
         return;
     }
@@ -696,6 +842,39 @@ mod tests {
         let text = "Prix\u{a0}: 8\u{202f}000 euros, cafe\u{301}.";
         let (out, _) = normalise(text);
         assert_eq!(out, "Prix\u{a0}: 8\u{202f}000 euros, café.");
+    }
+
+    #[test]
+    fn repeated_lines_are_an_article_not_headers() {
+        let text = "the same line again and again\n".repeat(50);
+        let (out, paras) = normalise(&text);
+        assert!(!paras.is_empty());
+        assert!(out.contains("the same line again"));
+        let text = "Il pleut.\n".repeat(5);
+        assert!(!normalise(&text).1.is_empty());
+    }
+
+    #[test]
+    fn running_headers_need_pages() {
+        let body = "a line of body text that wraps at a fixed width on the page\n";
+        let page = format!("LE JOURNAL — mardi\n\n{}\n", body.repeat(30));
+        let (out, _) = normalise(&page.repeat(4));
+        assert!(!out.contains("LE JOURNAL"), "{out}");
+        let paged = format!("LE JOURNAL — mardi\n\n{}\n3\n\n\u{c}", body.repeat(8));
+        let (out, _) = normalise(&paged.repeat(4));
+        assert!(!out.contains("LE JOURNAL"), "{out}");
+    }
+
+    #[test]
+    fn character_references_decoded_through_the_alignment() {
+        let text = "le monde d&rsquo;apr&egrave;s, &#233;t&#xE9; &amp; AT&T; &bogus; fin";
+        let blocks = plain_blocks(text, PlainOptions::default());
+        let (aligned, _) = emit(text, &blocks);
+        let (out, alignment) = aligned.into_parts();
+        assert_eq!(out, "le monde d’après, été & AT&T; &bogus; fin");
+        let at = out.find("après").unwrap();
+        let orig = alignment.to_original(Span::new(at, at + "après".len()));
+        assert_eq!(&text[orig.start..orig.end], "apr&egrave;s");
     }
 
     #[test]

@@ -168,6 +168,9 @@ pub struct DocumentSummary {
     pub language: Option<String>,
     pub genre: Option<String>,
     pub word_count: i64,
+    /// What to call the document on screen: its title, else the start of
+    /// its first paragraph, else its file name (never a whole path).
+    pub label: String,
 }
 
 /// Filters for listing documents.
@@ -405,7 +408,7 @@ impl Store {
     /// Documents matching `filter`.
     pub fn documents(&self, filter: &DocumentFilter) -> Result<Vec<DocumentSummary>, StoreError> {
         let mut sql = String::from(
-            "SELECT d.id, d.source_path, d.url, d.source_label, d.title, d.author, d.published, d.language, d.genre, d.word_count FROM documents d WHERE 1=1",
+            "SELECT d.id, d.source_path, d.url, d.source_label, d.title, d.author, d.published, d.language, d.genre, d.word_count, (SELECT p.text FROM paragraphs p WHERE p.doc_id = d.id AND p.kind = 'paragraph' ORDER BY p.idx LIMIT 1) FROM documents d WHERE 1=1",
         );
         let mut args: Vec<String> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, value: &str| {
@@ -466,6 +469,12 @@ impl Store {
                     language: r.get(7)?,
                     genre: r.get(8)?,
                     word_count: r.get(9)?,
+                    label: {
+                        let title: Option<String> = r.get(4)?;
+                        let first: Option<String> = r.get(10)?;
+                        let source_path: String = r.get(1)?;
+                        crate::compare::label_from(title, first, &source_path)
+                    },
                 })
             })
             .map_err(|e| self.sql(e))?;

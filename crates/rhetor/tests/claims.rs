@@ -145,3 +145,43 @@ fn claim_offsets_slice_the_text() {
         }
     }
 }
+
+fn analysis_of(path: &str, text: &str) -> rhetor::output::Analysis {
+    let doc = rhetor::Pipeline::default()
+        .run(text_article(path, text.to_string()))
+        .expect("document loads");
+    rhetor::output::Analysis::new(&doc, Default::default())
+}
+
+#[test]
+fn identical_negative_figures_do_not_conflict() {
+    let text = "Économie\n\nSelon l'Insee, la production industrielle a varié de -5 % en 2023 dans le pays.\n";
+    let a = analysis_of("a.txt", text);
+    let b = analysis_of("b.txt", &text.replace("Économie", "Industrie"));
+    let claims: Vec<_> = a.claims.iter().filter(|c| c.value < 0.0).collect();
+    assert!(!claims.is_empty(), "{:?}", a.claims);
+    for c in &claims {
+        let (low, high) = rhetor::compare::interval(c);
+        assert!(low <= c.value && c.value <= high, "{low} {high}");
+    }
+    let groups = rhetor::compare::group_claims(&[a, b]);
+    assert!(groups.iter().all(|g| !g.has_conflict()), "{groups:?}");
+}
+
+#[test]
+fn capitalised_german_headline_does_not_panic() {
+    // "ẞ" lower-cases to the shorter "ß": offsets of a lower-cased copy
+    // used to slice the original here.
+    let text = "DIE GROẞE OFFENSIVE: 300 Soldaten starben 2024.\n\nLaut dem Ministerium starben bis ENDE 2024 in der GROẞEN OFFENSIVE mehr als 300 Soldaten, sagte der Sprecher.\n";
+    let doc = rhetor::Pipeline::default()
+        .run(text_article("de.txt", text.to_string()))
+        .expect("analysed");
+    assert!(
+        doc.claims.iter().any(|c| c.value == 300.0),
+        "{:?}",
+        doc.claims
+    );
+    for c in &doc.claims {
+        assert!(doc.text.get(c.span.start..c.span.end).is_some());
+    }
+}

@@ -463,16 +463,28 @@ impl Scanner<'_> {
     /// "-1200", "- 1.200.000", "moins 5", "minus five": a negative number
     /// (only where nothing before makes the minus a dash or a comparison).
     fn negate(&self, i: usize, m: &mut NumberMatch) {
-        if i == 0 || !matches!(m.kind, NumberKind::Number | NumberKind::Currency) {
+        if i == 0
+            || !matches!(
+                m.kind,
+                NumberKind::Number | NumberKind::Currency | NumberKind::Percent
+            )
+        {
             return;
         }
         let prev = self.word(i - 1);
-        let sign =
-            matches!(prev, "-" | "−") || matches!(prev, "minus" | "negative" | "moins" | "négatif");
+        let minus = matches!(prev, "-" | "−");
+        let sign = minus || matches!(prev, "minus" | "negative" | "moins" | "négatif");
         let starts = i == 1
             || self.tokens[i - 2].kind == TokenKind::Punct
                 && !matches!(self.word(i - 2), "-" | "−");
-        if sign && starts {
+        // "de -5 %", "(−3,2 %)": a minus glued to the digits after a space.
+        let glued = minus
+            && self.tokens[i - 1].span.end == self.tokens[i].span.start
+            && self.text[..self.tokens[i - 1].span.start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | ':'));
+        if sign && (starts || glued) {
             m.value = -m.value;
             m.span.start = self.tokens[i - 1].span.start;
         }
