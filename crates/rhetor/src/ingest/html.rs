@@ -175,7 +175,18 @@ fn extract_here(html: &str, url: Option<&str>) -> Result<ExtractedHtml, InputErr
     if let Some(u) = url.and_then(|u| u.parse().ok()) {
         opts.original_url = Some(u);
     }
-    let result = trafilatura::extract(html, &opts).map_err(|_| InputError::NoContent)?;
+    // trafilatura 0.6's date parser slices strings of non-ASCII digits
+    // ("2024४२12") at byte offsets and panics: should it panic, extract
+    // again without the date rather than lose the article.
+    let result = match crate::contain::catch(|| trafilatura::extract(html, &opts)) {
+        Ok(r) => r,
+        Err(_) => {
+            opts.html_date_mode = trafilatura::HtmlDateMode::Disabled;
+            crate::contain::catch(|| trafilatura::extract(html, &opts))
+                .map_err(InputError::Internal)?
+        }
+    }
+    .map_err(|_| InputError::NoContent)?;
     if result.content_text.trim().is_empty() {
         return Err(InputError::NoContent);
     }
@@ -488,6 +499,14 @@ mod tests {
                 "depth {depth}"
             );
         }
+    }
+
+    #[test]
+    fn other_script_digits_in_dates_do_not_lose_the_page() {
+        let body = "Le gouvernement a annoncé mardi une réforme importante des retraites, qui sera examinée par le Parlement au printemps prochain.";
+        let html = format!("<html><body><article><p class=\"date\">2024४२12</p><p>{body}</p><p>{body}</p></article></body></html>");
+        let e = extract(&html, None).expect("extracted");
+        assert!(e.blocks.iter().any(|(t, _)| t.contains("réforme")));
     }
 
     #[test]
