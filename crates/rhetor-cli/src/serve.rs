@@ -425,8 +425,9 @@ fn analyze(
         },
     };
     let doc = state.pipeline.run(raw).map_err(|e| match e {
-        InputError::Internal(_) | InputError::Stage(rhetor::StageError::Panicked { .. }) => {
-            ApiError::panicked(&e.to_string())
+        InputError::Internal(message) => ApiError::panicked(&message),
+        InputError::Stage(rhetor::StageError::Panicked { stage, message }) => {
+            ApiError::panicked(&format!("in {stage}: {message}"))
         }
         e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     })?;
