@@ -126,7 +126,7 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
     let gz = gz.finish().unwrap();
     std::fs::write(dir.join("cut.html.gz"), &gz[..gz.len() / 2]).unwrap();
     // Deeply nested HTML.
-    let deep = "<div>".repeat(5000) + "texte" + &"</div>".repeat(5000);
+    let deep = "<div>".repeat(50_000) + "texte" + &"</div>".repeat(50_000);
     std::fs::write(dir.join("deep.html"), deep).unwrap();
     // A WARC with no HTML.
     let payload = "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\nPNG";

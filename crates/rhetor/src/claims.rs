@@ -692,7 +692,7 @@ fn named_group(
     let lower = lower_aligned(body);
     let lower = lower.as_ref();
     let mentions: Vec<(usize, usize, bool)> = ac
-        .find_iter(&lower)
+        .find_iter(lower)
         .filter(|m| {
             let b = lower[..m.start()].chars().next_back();
             let a = lower[m.end()..].chars().next();
