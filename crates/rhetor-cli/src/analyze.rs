@@ -170,8 +170,14 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
                     analysed += 1;
                     // Already analysed: print what the store holds.
                     if let Some(store) = &reader {
-                        if let Some(a) = store.analysis(&id)? {
-                            print_stored(&mut out, &doc, &a, hi.mode)?;
+                        match store.analysis(&id) {
+                            Ok(Some(a)) => print_stored(&mut out, &doc, &a, hi.mode)?,
+                            Ok(None) => {}
+                            Err(e) => {
+                                ok = false;
+                                out.flush()?;
+                                progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
+                            }
                         }
                     }
                     seen.push(id);

@@ -220,6 +220,10 @@ fn gzip_bomb_in_a_warc_is_refused_by_name() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("bomb.warc"), "{err}");
+    assert!(
+        err.contains("bomb.warc: record 1: gzip body inflates past 1000000 bytes"),
+        "{err}"
+    );
     assert!(err.contains("gzip bomb"), "{err}");
 }
 

@@ -415,6 +415,7 @@ fn warc_articles(
 ) -> impl Iterator<Item = Result<RawArticle, InputError>> + Send {
     let mut records = warc::WarcReader::new(reader, opts.max_bytes);
     let mut pages = 0usize;
+    let mut refused = 0usize;
     let mut finished = false;
     std::iter::from_fn(move || {
         if finished {
@@ -424,7 +425,7 @@ fn warc_articles(
             match records.next() {
                 None => {
                     finished = true;
-                    if pages == 0 {
+                    if pages == 0 && refused == 0 {
                         return Some(Err(InputError::Warc {
                             record: 0,
                             reason: "no HTML response record in the archive".into(),
@@ -433,6 +434,10 @@ fn warc_articles(
                     return None;
                 }
                 Some(Err(e)) => return Some(Err(e)),
+                Some(Ok(warc::WarcItem::Refused { record, reason })) => {
+                    refused += 1;
+                    return Some(Err(InputError::Warc { record, reason }));
+                }
                 Some(Ok(warc::WarcItem::NotHtml { record, what })) => {
                     // Not a failure of the archive: note it and go on.
                     log_skip(&source.path, record, &what);

@@ -34,6 +34,24 @@ pub enum WarcItem {
         record: usize,
         what: String,
     },
+    /// An HTML response refused by a limit (a gzip body inflating past
+    /// `--max-bytes`): an error for this record, the archive goes on.
+    Refused {
+        record: usize,
+        reason: String,
+    },
+}
+
+/// Why a response gave no HTML body.
+enum NoBody {
+    NotHtml(String),
+    Refused(String),
+}
+
+impl From<&str> for NoBody {
+    fn from(what: &str) -> Self {
+        NoBody::NotHtml(what.to_string())
+    }
 }
 
 /// Iterates over the records of a WARC stream.
@@ -161,14 +179,15 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                     date,
                     body,
                 }),
-                Err(what) => WarcItem::NotHtml { record, what },
+                Err(NoBody::NotHtml(what)) => WarcItem::NotHtml { record, what },
+                Err(NoBody::Refused(reason)) => WarcItem::Refused { record, reason },
             }));
         }
     }
 }
 
 /// The HTML body of an HTTP response, or why there is none.
-fn http_html_body(block: &[u8], max: u64) -> Result<Vec<u8>, String> {
+fn http_html_body(block: &[u8], max: u64) -> Result<Vec<u8>, NoBody> {
     let split = block
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -202,14 +221,14 @@ fn http_html_body(block: &[u8], max: u64) -> Result<Vec<u8>, String> {
         }
     }
     if code != "200" {
-        return Err(format!("HTTP status {code}"));
+        return Err(NoBody::NotHtml(format!("HTTP status {code}")));
     }
     if !content_type.contains("html") {
-        return Err(if content_type.is_empty() {
+        return Err(NoBody::NotHtml(if content_type.is_empty() {
             "no content type".into()
         } else {
             content_type
-        });
+        }));
     }
     let mut body = if chunked {
         dechunk(body)
@@ -223,11 +242,11 @@ fn http_html_body(block: &[u8], max: u64) -> Result<Vec<u8>, String> {
         flate2::read::MultiGzDecoder::new(&body[..])
             .take(max + 1)
             .read_to_end(&mut out)
-            .map_err(|e| format!("bad gzip body: {e}"))?;
+            .map_err(|e| NoBody::Refused(format!("bad gzip body: {e}")))?;
         if out.len() as u64 > max {
-            return Err(format!(
+            return Err(NoBody::Refused(format!(
                 "gzip body inflates past {max} bytes (--max-bytes): refused as a possible gzip bomb"
-            ));
+            )));
         }
         body = out;
     }
