@@ -14,8 +14,12 @@ use rhetor::{Pipeline, Stage};
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// The SemEval-2023 Task 3 folder (`<lang>/train/...`).
+    #[arg(long, required_unless_present = "outlets")]
+    pub data: Option<PathBuf>,
+    /// Compile the outlet lists of this folder (`state-media-matrix.csv`,
+    /// `cred1.csv`, e.g. ../shared/data/outlets) into `OUT/outlets.tsv`.
     #[arg(long)]
-    pub data: PathBuf,
+    pub outlets: Option<PathBuf>,
     /// Where the model files go.
     #[arg(long, default_value = "models")]
     pub out: PathBuf,
@@ -183,11 +187,25 @@ pub struct SemevalArgs {
 }
 
 pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
+    if let Some(dir) = &a.outlets {
+        let (text, state, cred) = rhetor::train::outlets::compile(dir)?;
+        std::fs::create_dir_all(&a.out)
+            .with_context(|| format!("cannot create {}", a.out.display()))?;
+        let path = a.out.join("outlets.tsv");
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "wrote {} ({state} state-affiliated media assets, {cred} rated domains)",
+            path.display()
+        );
+    }
+    let Some(data) = &a.data else {
+        return Ok(true);
+    };
     let opts = a.fit.options(a.folds);
     let summary = if a.heads.accurate {
         let (enc, cache) = a.heads.encoder()?;
         accurate::train(
-            &a.data,
+            data,
             &a.out,
             &enc,
             &cache,
@@ -195,7 +213,7 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
             &embedding_progress(),
         )?
     } else {
-        tasks::train(&a.data, &a.out, opts)?
+        tasks::train(data, &a.out, opts)?
     };
     for (path, size) in &summary.files {
         println!("wrote {path} ({:.1} MB)", *size as f64 / 1e6);

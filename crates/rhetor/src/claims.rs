@@ -1061,7 +1061,7 @@ fn trim_span(text: &str, span: Span) -> Span {
 }
 
 /// The sources named in a sentence.
-fn attributions(text: &str, sentence: Span) -> Vec<Attribution> {
+pub(crate) fn attributions(text: &str, sentence: Span) -> Vec<Attribution> {
     let mut out = Vec::new();
     let body = &text[sentence.start..sentence.end];
     // "selon X", "according to X": X runs to the next punctuation or clause.

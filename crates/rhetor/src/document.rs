@@ -86,6 +86,273 @@ pub struct Link {
     pub url: String,
 }
 
+/// What kind of source an article cites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CitedKind {
+    NewsAgency,
+    MediaOutlet,
+    /// Ministries, intelligence services, governments, armies.
+    Government,
+    /// The UN, NATO, the EU, the WHO…
+    InternationalOrganisation,
+    /// A named person quoted or cited ("Isabelle Lasserre").
+    Person,
+    /// A linked site that is no known outlet.
+    Website,
+    /// "des experts", "certains observateurs".
+    Unspecified,
+}
+
+impl CitedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CitedKind::NewsAgency => "news_agency",
+            CitedKind::MediaOutlet => "media_outlet",
+            CitedKind::Government => "government",
+            CitedKind::InternationalOrganisation => "international_organisation",
+            CitedKind::Person => "person",
+            CitedKind::Website => "website",
+            CitedKind::Unspecified => "unspecified",
+        }
+    }
+    /// In words, for the report and the app.
+    pub fn label(self) -> &'static str {
+        match self {
+            CitedKind::NewsAgency => "news agency",
+            CitedKind::MediaOutlet => "media outlet",
+            CitedKind::Government => "government source",
+            CitedKind::InternationalOrganisation => "international organisation",
+            CitedKind::Person => "person",
+            CitedKind::Website => "website",
+            CitedKind::Unspecified => "unspecified source",
+        }
+    }
+}
+
+/// How an article uses a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceUse {
+    /// A hyperlink to it.
+    Linked,
+    /// Its words are quoted or reported ("a déclaré", « … »).
+    Quoted,
+    /// A figure is attributed to it.
+    AttributedFigure,
+    /// Invoked as authority ("selon X", "according to X").
+    CitedAsAuthority,
+    /// Named, without more.
+    Mentioned,
+}
+
+impl SourceUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceUse::Linked => "linked",
+            SourceUse::Quoted => "quoted",
+            SourceUse::AttributedFigure => "attributed_figure",
+            SourceUse::CitedAsAuthority => "cited_as_authority",
+            SourceUse::Mentioned => "mentioned",
+        }
+    }
+}
+
+/// In what form a source appears in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MentionForm {
+    /// The anchor text of a link (or the bare URL).
+    Link,
+    /// The outlet's name ("Reuters", "la BBC").
+    Name,
+    /// The attribution of a statement or figure ("les services sud-coréens").
+    Attribution,
+}
+
+/// One place a source appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SourceMention {
+    pub span: Span,
+    pub form: MentionForm,
+}
+
+/// Typology codes of the State Media Monitor, in its own order from most to
+/// least state control. Never blurred: an independent public broadcaster is
+/// not a state-controlled outlet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Typology {
+    /// SC: the state funds, owns and controls the editorial line.
+    StateControlled,
+    /// CaPu: captured public or state-managed media.
+    CapturedPublic,
+    /// CaPr: captured private media.
+    CapturedPrivate,
+    /// ISFM: independent, state-funded and state-managed.
+    IndependentStateFundedManaged,
+    /// ISF: independent, state-funded.
+    IndependentStateFunded,
+    /// ISM: independent, state-managed.
+    IndependentStateManaged,
+    /// IP: independent public media.
+    IndependentPublic,
+}
+
+impl Typology {
+    pub const ALL: [Typology; 7] = [
+        Typology::StateControlled,
+        Typology::CapturedPublic,
+        Typology::CapturedPrivate,
+        Typology::IndependentStateFundedManaged,
+        Typology::IndependentStateFunded,
+        Typology::IndependentStateManaged,
+        Typology::IndependentPublic,
+    ];
+    /// The list's code ("SC").
+    pub fn code(self) -> &'static str {
+        match self {
+            Typology::StateControlled => "SC",
+            Typology::CapturedPublic => "CaPu",
+            Typology::CapturedPrivate => "CaPr",
+            Typology::IndependentStateFundedManaged => "ISFM",
+            Typology::IndependentStateFunded => "ISF",
+            Typology::IndependentStateManaged => "ISM",
+            Typology::IndependentPublic => "IP",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Typology> {
+        Typology::ALL.into_iter().find(|t| t.code() == code)
+    }
+    /// JSON and CSV name ("state-controlled").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Typology::StateControlled => "state-controlled",
+            Typology::CapturedPublic => "captured-public",
+            Typology::CapturedPrivate => "captured-private",
+            Typology::IndependentStateFundedManaged => "independent-state-funded-and-managed",
+            Typology::IndependentStateFunded => "independent-state-funded",
+            Typology::IndependentStateManaged => "independent-state-managed",
+            Typology::IndependentPublic => "independent-public",
+        }
+    }
+    /// In words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Typology::StateControlled => "state-controlled media",
+            Typology::CapturedPublic => "captured public media",
+            Typology::CapturedPrivate => "captured private media",
+            Typology::IndependentStateFundedManaged => {
+                "independent, state-funded and state-managed"
+            }
+            Typology::IndependentStateFunded => "independent, state-funded",
+            Typology::IndependentStateManaged => "independent, state-managed",
+            Typology::IndependentPublic => "independent public media",
+        }
+    }
+    /// The state controls or has captured the editorial line (SC, CaPu,
+    /// CaPr): what "state-affiliated" counts in the corpus views.
+    pub fn state_controls_editorial_line(self) -> bool {
+        matches!(
+            self,
+            Typology::StateControlled | Typology::CapturedPublic | Typology::CapturedPrivate
+        )
+    }
+}
+
+/// CRED-1 categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredCategory {
+    Fake,
+    Unreliable,
+    Mixed,
+    Conspiracy,
+    Satire,
+    /// Rumour sites (OpenSources' "rumor"; the codebook counts them as unreliable).
+    Rumor,
+    Reliable,
+}
+
+impl CredCategory {
+    pub const ALL: [CredCategory; 7] = [
+        CredCategory::Fake,
+        CredCategory::Unreliable,
+        CredCategory::Mixed,
+        CredCategory::Conspiracy,
+        CredCategory::Satire,
+        CredCategory::Rumor,
+        CredCategory::Reliable,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredCategory::Fake => "fake",
+            CredCategory::Unreliable => "unreliable",
+            CredCategory::Mixed => "mixed",
+            CredCategory::Conspiracy => "conspiracy",
+            CredCategory::Satire => "satire",
+            CredCategory::Rumor => "rumor",
+            CredCategory::Reliable => "reliable",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CredCategory> {
+        CredCategory::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The State Media Matrix entry behind a source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StateAffiliation {
+    /// The listed asset ("Sputnik French").
+    pub asset: String,
+    /// Its media company ("Sputnik News", "Rossiya Segodnya").
+    pub owner: String,
+    pub country: String,
+    pub typology: Typology,
+    /// The list marks the typology with a question mark.
+    pub uncertain: bool,
+    /// How the source was matched: "host", "domain", "edition", "name".
+    pub matched_by: &'static str,
+    /// The listed host that matched or stands for the outlet.
+    pub listed_host: String,
+}
+
+/// CRED-1's rating of a source's domain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CredibilityRating {
+    pub domain: String,
+    pub category: CredCategory,
+    /// Composite credibility score, 0 (low) to 1.
+    pub score: f32,
+}
+
+/// A source the article cites, merged across its forms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CitedSource {
+    /// Stable across documents: "outlet:sputnik", "domain:example.org",
+    /// "gov:les services de renseignement britanniques".
+    pub id: String,
+    /// Display name ("Sputnik", "Reuters", "Isabelle Lasserre").
+    pub name: String,
+    pub kind: CitedKind,
+    /// In text order.
+    pub mentions: Vec<SourceMention>,
+    /// Sorted, without repeats.
+    pub uses: Vec<SourceUse>,
+    /// Indices into `Document::claims` attributed to it.
+    pub claims: Vec<usize>,
+    /// Links to it, as written.
+    pub urls: Vec<String>,
+    /// Registrable domain of its links or its known site.
+    pub domain: Option<String>,
+    /// For a person: the outlet they write or speak in ("Le Figaro").
+    pub affiliation: Option<String>,
+    /// For a person: their role as the article gives it ("journalist").
+    pub role: Option<String>,
+    pub state: Option<StateAffiliation>,
+    pub credibility: Option<CredibilityRating>,
+}
+
 /// Where a document came from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
@@ -321,6 +588,9 @@ pub struct Document {
     pub genre: Vec<LabelScore>,
     /// Numeric claims, in text order.
     pub claims: Vec<crate::claims::Claim>,
+    /// What the article cites: linked and named outlets, official bodies,
+    /// people, merged across their forms (the `sources` stage).
+    pub sources: Vec<CitedSource>,
     /// Which classifier tier labelled techniques, frames and genre
     /// ("fast" or "accurate"); empty until classified.
     pub tier: &'static str,

@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod report;
 pub mod segment;
 pub mod semeval;
+pub mod sources;
 pub mod stage;
 pub mod store;
 pub mod structure;

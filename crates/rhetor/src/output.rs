@@ -111,6 +111,65 @@ pub struct SourceOut {
     pub inherited: bool,
 }
 
+/// A source the article cites (see `sources`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CitedSourceOut {
+    pub id: String,
+    pub name: String,
+    pub kind: crate::document::CitedKind,
+    pub mentions: Vec<MentionOut>,
+    pub uses: Vec<crate::document::SourceUse>,
+    /// Indices into `claims`.
+    pub claims: Vec<usize>,
+    pub urls: Vec<String>,
+    pub domain: Option<String>,
+    pub affiliation: Option<String>,
+    pub role: Option<String>,
+    /// The State Media Matrix entry behind the outlet; absent when the
+    /// outlet is not in that list (which says nothing of its independence).
+    pub state: Option<StateOut>,
+    /// CRED-1's rating of its domain; absent when not in that list.
+    pub credibility: Option<CredibilityOut>,
+}
+
+/// One mention of a cited source.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MentionOut {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub form: crate::document::MentionForm,
+}
+
+/// A State Media Matrix entry, with the list it comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StateOut {
+    pub asset: String,
+    pub owner: String,
+    pub country: String,
+    pub typology: crate::document::Typology,
+    /// The list's code ("SC") and the typology in words.
+    pub typology_code: String,
+    pub typology_label: String,
+    pub uncertain: bool,
+    /// "host", "domain", "edition" (another host of the same outlet) or "name".
+    pub matched_by: String,
+    pub listed_host: String,
+    /// "State Media Monitor via ASD (…)"; and its snapshot date.
+    pub list: String,
+    pub list_date: String,
+}
+
+/// A CRED-1 rating, with the list it comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CredibilityOut {
+    pub domain: String,
+    pub category: crate::document::CredCategory,
+    pub score: f32,
+    pub list: String,
+    pub list_date: String,
+}
+
 /// A time reference of a claim.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimeOut {
@@ -199,6 +258,9 @@ pub struct Analysis {
     pub claims: Vec<ClaimOut>,
     pub sentences: Vec<SentenceOut>,
     pub links: Vec<LinkOut>,
+    /// What the article cites (absent in analyses stored before sources).
+    #[serde(default)]
+    pub sources: Vec<CitedSourceOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<TokenOut>>,
     pub text: String,
@@ -340,6 +402,52 @@ impl Analysis {
                 }),
             })
             .collect();
+        let lists = &*crate::sources::registry::EMBEDDED;
+        let sources = doc
+            .sources
+            .iter()
+            .map(|c| CitedSourceOut {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                kind: c.kind,
+                mentions: c
+                    .mentions
+                    .iter()
+                    .map(|m| MentionOut {
+                        start: index.char_of(m.span.start),
+                        end: index.char_of(m.span.end),
+                        text: doc.slice(m.span).to_string(),
+                        form: m.form,
+                    })
+                    .collect(),
+                uses: c.uses.clone(),
+                claims: c.claims.clone(),
+                urls: c.urls.clone(),
+                domain: c.domain.clone(),
+                affiliation: c.affiliation.clone(),
+                role: c.role.clone(),
+                state: c.state.as_ref().map(|st| StateOut {
+                    asset: st.asset.clone(),
+                    owner: st.owner.clone(),
+                    country: st.country.clone(),
+                    typology: st.typology,
+                    typology_code: st.typology.code().to_string(),
+                    typology_label: st.typology.label().to_string(),
+                    uncertain: st.uncertain,
+                    matched_by: st.matched_by.to_string(),
+                    listed_host: st.listed_host.clone(),
+                    list: lists.state_list.name.clone(),
+                    list_date: lists.state_list.date.clone(),
+                }),
+                credibility: c.credibility.as_ref().map(|r| CredibilityOut {
+                    domain: r.domain.clone(),
+                    category: r.category,
+                    score: r.score,
+                    list: lists.credibility_list.name.clone(),
+                    list_date: lists.credibility_list.date.clone(),
+                }),
+            })
+            .collect();
         let author = doc.author.map(text_span);
         Analysis {
             schema: SCHEMA.to_string(),
@@ -369,6 +477,7 @@ impl Analysis {
             claims,
             sentences,
             links,
+            sources,
             tokens,
             text: doc.text.clone(),
         }

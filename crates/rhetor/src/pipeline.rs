@@ -15,7 +15,8 @@ pub struct Pipeline {
 }
 
 impl Default for Pipeline {
-    /// Structure, language, sentences and claims (everything that needs no model).
+    /// Structure, language, sentences, claims and sources (everything that
+    /// needs no trained model).
     fn default() -> Self {
         Pipeline {
             stages: vec![
@@ -23,6 +24,7 @@ impl Default for Pipeline {
                 Box::new(crate::lang::Language),
                 Box::new(crate::segment::Sentences),
                 Box::new(crate::claims::Claims),
+                Box::new(crate::sources::Sources),
             ],
         }
     }
@@ -150,6 +152,7 @@ fn load_unguarded(raw: RawArticle) -> Result<Document, InputError> {
         frames: Vec::new(),
         genre: Vec::new(),
         claims: Vec::new(),
+        sources: Vec::new(),
         tier: "",
     };
     doc.links = find_links(&doc, &link_texts);

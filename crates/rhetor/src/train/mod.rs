@@ -6,6 +6,7 @@
 //! independently.
 
 pub mod accurate;
+pub mod outlets;
 pub mod tasks;
 
 use rayon::prelude::*;
