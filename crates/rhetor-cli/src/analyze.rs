@@ -404,6 +404,43 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
             )?;
         }
     }
+    if !doc.sources.is_empty() {
+        writeln!(out, "   sources:")?;
+        for src in &doc.sources {
+            let behind = match &src.state {
+                Some(st) => format!(
+                    " — {} ({}, {}; {})",
+                    st.typology.label(),
+                    st.owner,
+                    st.country,
+                    st.typology.code()
+                ),
+                None if matches!(
+                    src.kind,
+                    rhetor::document::CitedKind::MediaOutlet
+                        | rhetor::document::CitedKind::NewsAgency
+                        | rhetor::document::CitedKind::Website
+                ) && src.credibility.is_none() =>
+                {
+                    " — not in the lists".to_string()
+                }
+                None => String::new(),
+            };
+            let cred = src
+                .credibility
+                .as_ref()
+                .map(|c| format!(" — CRED-1: {} ({:.2})", c.category.as_str(), c.score))
+                .unwrap_or_default();
+            let uses: Vec<&str> = src.uses.iter().map(|u| u.as_str()).collect();
+            writeln!(
+                out,
+                "     @ {} [{}] {}{behind}{cred}",
+                src.name,
+                src.kind.label(),
+                uses.join(", ")
+            )?;
+        }
+    }
     if !doc.claims.is_empty() {
         writeln!(out, "   claims:")?;
         for c in &doc.claims {

@@ -115,6 +115,7 @@ fn nav() -> Vec<(&'static str, &'static str)> {
     vec![
         ("/", "Corpus"),
         ("/claims", "Claims"),
+        ("/sources", "Sources"),
         ("/compare", "Compare"),
         ("/analyze", "Analyse a text"),
         ("/api/openapi.json", "API"),
@@ -175,6 +176,8 @@ fn app(state: Shared) -> Router {
         .route("/", get(corpus_page))
         .route("/doc/{id}", get(document_page))
         .route("/claims", get(claims_page))
+        .route("/sources", get(sources_page))
+        .route("/api/sources", get(api_sources))
         .route("/compare", get(compare_page))
         .route("/analyze", get(analyze_form).post(analyze_page))
         .route("/api/health", get(health))
@@ -678,6 +681,92 @@ async fn document_page(State(state): State<Shared>, Path(id): Path<String>) -> R
             &nav(),
             &report::article_html(&a),
         ))
+    })
+    .await;
+    page_or_error(r)
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct SourceQuery {
+    /// Only sources of this kind ("media_outlet", "government"…).
+    kind: Option<String>,
+}
+
+async fn api_sources(
+    State(state): State<Shared>,
+    Query(q): Query<SourceQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        let store = reader(&state)?;
+        let sources = store
+            .cited_sources(q.kind.as_deref())
+            .map_err(ApiError::internal)?;
+        let citations = store.citations().map_err(ApiError::internal)?;
+        Ok(Json(serde_json::json!({
+            "sources": sources,
+            "citations": citations,
+            "lists": lists_json(),
+        })))
+    })
+    .await
+}
+
+/// The outlet lists behind the typologies and ratings, with their dates.
+fn lists_json() -> serde_json::Value {
+    let reg = &*rhetor::sources::registry::EMBEDDED;
+    serde_json::json!([
+        {"id": reg.state_list.id, "name": reg.state_list.name, "date": reg.state_list.date, "licence": reg.state_list.licence},
+        {"id": reg.credibility_list.id, "name": reg.credibility_list.name, "date": reg.credibility_list.date, "licence": reg.credibility_list.licence},
+    ])
+}
+
+async fn sources_page(State(state): State<Shared>) -> Response {
+    let r = blocking(move || {
+        let store = reader(&state)?;
+        let sources = store.cited_sources(None).map_err(ApiError::internal)?;
+        let citations = store.citations().map_err(ApiError::internal)?;
+        let mut body = String::from(
+            "<section><h2>Cited sources</h2><table><tr><th>source</th><th>kind</th><th>who stands behind it</th><th>documents</th><th>mentions</th><th>figures</th></tr>",
+        );
+        for src in &sources {
+            let behind = match src.typology.as_deref().and_then(rhetor::document::Typology::parse) {
+                Some(t) => format!(
+                    "{} <span class=\"small\">{} · {}</span>",
+                    report::sources::typology_badge(t, t.code()),
+                    escape(src.state_owner.as_deref().unwrap_or("")),
+                    escape(src.state_country.as_deref().unwrap_or(""))
+                ),
+                None if matches!(src.kind.as_str(), "media_outlet" | "news_agency" | "website")
+                    && src.credibility_category.is_none() =>
+                {
+                    "<span class=\"badge b-none\">not in the lists</span>".to_string()
+                }
+                None => String::new(),
+            };
+            let cred = src
+                .credibility_category
+                .as_deref()
+                .map(|c| {
+                    format!(
+                        " <span class=\"badge b-lowcred\">CRED-1: {} ({:.2})</span>",
+                        escape(c),
+                        src.credibility_score.unwrap_or(0.0)
+                    )
+                })
+                .unwrap_or_default();
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{behind}{cred}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&src.name),
+                escape(&src.kind.replace('_', " ")),
+                src.documents,
+                src.mentions,
+                src.claims
+            ));
+        }
+        body.push_str("</table></section><section><h2>Who cites whom</h2>");
+        body.push_str(&report::sources::who_cites_whom(&citations));
+        body.push_str("</section>");
+        Ok(report::page("rhetor — sources", &nav(), &body))
     })
     .await;
     page_or_error(r)

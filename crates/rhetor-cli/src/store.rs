@@ -39,8 +39,8 @@ pub struct CompareArgs {
 pub struct ExportArgs {
     #[arg(long, default_value = "rhetor.db")]
     pub db: PathBuf,
-    /// `jsonl`, `claims-csv`, `techniques-tsv`, `frames-tsv` or `genre-tsv`.
-    #[arg(long, value_parser = ["jsonl", "claims-csv", "techniques-tsv", "frames-tsv", "genre-tsv"])]
+    /// `jsonl`, `claims-csv`, `sources-csv`, `techniques-tsv`, `frames-tsv` or `genre-tsv`.
+    #[arg(long, value_parser = ["jsonl", "claims-csv", "sources-csv", "techniques-tsv", "frames-tsv", "genre-tsv"])]
     pub format: String,
     /// Output file (default: standard output).
     #[arg(short, long)]
@@ -193,6 +193,7 @@ pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
     let store = open_existing(&a.db)?;
     let text = match a.format.as_str() {
         "claims-csv" => store.claims_csv()?,
+        "sources-csv" => store.sources_csv()?,
         "jsonl" => {
             let mut s = String::new();
             for an in store.analyses()? {

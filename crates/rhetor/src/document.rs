@@ -224,6 +224,10 @@ impl Typology {
     pub fn from_code(code: &str) -> Option<Typology> {
         Typology::ALL.into_iter().find(|t| t.code() == code)
     }
+    /// From the JSON name ("state-controlled").
+    pub fn parse(name: &str) -> Option<Typology> {
+        Typology::ALL.into_iter().find(|t| t.as_str() == name)
+    }
     /// JSON and CSV name ("state-controlled").
     pub fn as_str(self) -> &'static str {
         match self {

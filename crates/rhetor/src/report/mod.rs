@@ -3,6 +3,7 @@
 //! external scripts). All article text is escaped.
 
 mod charts;
+pub mod sources;
 
 use std::fmt::Write as _;
 
@@ -114,6 +115,10 @@ p.para{margin:8px 0;padding-left:10px;border-left:3px solid transparent}p.para.f
 .bar{display:inline-block;height:9px;background:#6b8fd6;border-radius:2px;vertical-align:middle}
 svg text{font:12px system-ui,sans-serif;fill:#1d232b}
 .hidden{display:none}select{font-size:14px;padding:3px}
+.badge{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:600;cursor:help}
+.b-state{background:#fbe3e1;color:#8c1d18;border:1px solid #e8a49e}.b-funded{background:#fff1d6;color:#6d4c00;border:1px solid #ecc979}
+.b-public{background:#e3eefc;color:#123d7a;border:1px solid #a9c4ee}.b-none{background:#eef1f5;color:#5b6573;border:1px solid #d9dee5}
+.b-lowcred{background:#f6e2f4;color:#6a1b63;border:1px solid #d9a4d2}
 "#;
 
 const SCRIPT: &str = r#"
@@ -392,6 +397,7 @@ pub fn article_html(a: &Analysis) -> String {
         }
         s.push_str("</table>");
     }
+    s.push_str(&sources::sources_panel(a));
     s.push_str("</article>");
     s
 }
@@ -657,6 +663,10 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
         s.push_str("<p class=\"muted\">Add a second article to compare.</p>");
     }
     s.push_str("</section>");
+    // Who cites whom.
+    s.push_str("<section id=\"sources\"><h2>Who cites whom</h2>");
+    s.push_str(&sources::who_cites_whom(&sources::citations_of(analyses)));
+    s.push_str("</section>");
     // Articles.
     s.push_str("<section id=\"articles\"><h2>Articles</h2>");
     for a in analyses {
@@ -669,6 +679,7 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
             ("#overview", "Overview"),
             ("#claims", "Claims"),
             ("#compare", "Compare"),
+            ("#sources", "Sources"),
             ("#articles", "Articles"),
         ],
         &s,

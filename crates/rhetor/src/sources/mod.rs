@@ -140,8 +140,39 @@ const AUTHORITY_CUES: &[&str] = &[
 /// Words before an ambiguous outlet name that make it the outlet ("dans
 /// Libération"), besides the authority cues.
 const OUTLET_CUES: &[&str] = &[
-    "dans", "à", "au", "par", "pour", "sur", "in", "to", "by", "on", "im", "der", "di", "su", "w",
+    "dans",
+    "à",
+    "au",
+    "par",
+    "pour",
+    "sur",
+    "in",
+    "to",
+    "by",
+    "on",
+    "im",
+    "der",
+    "di",
+    "su",
+    "w",
     "dla",
+    "écrit",
+    "écrivait",
+    "rapporte",
+    "révèle",
+    "affirme",
+    "indique",
+    "wrote",
+    "writes",
+    "reports",
+    "schreibt",
+    "berichtet",
+    "scrive",
+    "riporta",
+    "pisze",
+    "podaje",
+    "пишет",
+    "сообщает",
 ];
 
 static NAMES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
@@ -533,6 +564,8 @@ fn on_word_boundaries(text: &str, span: Span) -> bool {
 /// "d'") and a determiner ("la BBC", "de la").
 fn previous_word(text: &str, at: usize) -> String {
     let before = &text[..at];
+    // Only the same paragraph counts.
+    let before = before.rsplit_once('\n').map_or(before, |(_, b)| b);
     let mut words = before
         .split(|c: char| c.is_whitespace() || c == '\'' || c == '’' || c == '(' || c == '«')
         .rev()

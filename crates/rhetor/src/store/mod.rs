@@ -15,6 +15,9 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::output::Analysis;
 
+mod sources;
+pub use sources::{Citation, SourceSummary};
+
 /// `PRAGMA application_id` of rhetor stores ("rhtr").
 pub const APPLICATION_ID: i32 = 0x7268_7472;
 
@@ -114,6 +117,28 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO documents_fts(doc_id, title, text)
         SELECT id, coalesce(title, ''), json_extract(analysis_json, '$.text') FROM documents;
     CREATE INDEX claims_by_subject ON claims(subject_key);
+    "#,
+    // 3: what each document cites (analyses stored before keep no rows).
+    r#"
+    CREATE TABLE cited_sources (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        source_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        uses TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        claims INTEGER NOT NULL,
+        domain TEXT,
+        state_asset TEXT,
+        state_owner TEXT,
+        state_country TEXT,
+        typology TEXT,
+        credibility_category TEXT,
+        credibility_score REAL,
+        PRIMARY KEY (doc_id, idx)
+    );
+    CREATE INDEX cited_sources_by_source ON cited_sources(source_id);
     "#,
 ];
 
@@ -510,20 +535,23 @@ impl Store {
 
     /// All claims as CSV (one row per claim, with the document's source).
     pub fn claims_csv(&self) -> Result<String, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT c.doc_id, d.source_label, d.title, c.paragraph, c.text, c.value, c.value_max, c.kind, c.approximation, c.unit, c.subject, c.subject_key, c.named_group, c.per, c.time_text, c.time_date, c.hedge, c.source, c.source_kind, c.source_outlet, c.sentence
-                 FROM claims c JOIN documents d ON d.id = c.doc_id ORDER BY d.rowid, c.idx",
-            )
-            .map_err(|e| self.sql(e))?;
-        let header = "doc_id,source,title,paragraph,text,value,value_max,kind,approximation,unit,subject,subject_key,group,per,time,date,hedge,claim_source,claim_source_kind,claim_source_outlet,sentence";
+        self.query_csv(
+            "SELECT c.doc_id, d.source_label, d.title, c.paragraph, c.text, c.value, c.value_max, c.kind, c.approximation, c.unit, c.subject, c.subject_key, c.named_group, c.per, c.time_text, c.time_date, c.hedge, c.source, c.source_kind, c.source_outlet, c.sentence
+             FROM claims c JOIN documents d ON d.id = c.doc_id ORDER BY d.rowid, c.idx",
+            "doc_id,source,title,paragraph,text,value,value_max,kind,approximation,unit,subject,subject_key,group,per,time,date,hedge,claim_source,claim_source_kind,claim_source_outlet,sentence",
+        )
+    }
+
+    /// The rows of `sql` as CSV under `header` (one column per header field).
+    fn query_csv(&self, sql: &str, header: &str) -> Result<String, StoreError> {
+        let columns = header.split(',').count();
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
         let mut out = String::from(header);
         out.push('\n');
         let rows = stmt
             .query_map([], |r| {
-                let mut fields = Vec::with_capacity(21);
-                for i in 0..21 {
+                let mut fields = Vec::with_capacity(columns);
+                for i in 0..columns {
                     let v: rusqlite::types::Value = r.get(i)?;
                     fields.push(match v {
                         rusqlite::types::Value::Null => String::new(),
@@ -681,6 +709,7 @@ fn insert_batch(
                 )
                 .map_err(BatchError::Sql)?;
         }
+        sources::insert_cited(&tx, a)?;
         for l in &a.links {
             tx.prepare_cached(
                 "INSERT INTO links (doc_id, start, end, text, url) VALUES (?1, ?2, ?3, ?4, ?5)",
