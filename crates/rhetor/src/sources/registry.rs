@@ -293,7 +293,7 @@ mod tests {
             (m.typology, how),
             (Typology::StateControlled, HostMatch::Host)
         );
-        let (m, how) = r.state_media_for_host("de.rt.com").expect("RT");
+        let (m, how) = r.state_media_for_host("news.rt.com").expect("RT");
         assert_eq!(how, HostMatch::Domain);
         assert!(m.owner.contains("RT"), "{m:?}");
         assert_eq!(
