@@ -286,6 +286,35 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
         }
     }
 
+    // Cited sources, on documents with their claims (the stage reads them).
+    let mut with_claims = docs.clone();
+    with_claims.par_iter_mut().for_each(|d| {
+        let _ = rhetor::Stage::run(&rhetor::claims::Claims, d);
+    });
+    println!();
+    println!(
+        "cited sources (links, outlet names, attributions; lists lookup) on the same articles"
+    );
+    println!("| threads | seconds | articles/s | µs per article | sources |");
+    println!("| --- | --- | --- | --- | --- |");
+    for threads in [1, cores] {
+        let (best, work) = time_stage(
+            &with_claims,
+            &rhetor::sources::Sources,
+            threads,
+            args.rounds,
+        )?;
+        let found: usize = work.iter().map(|d| d.sources.len()).sum();
+        println!(
+            "| {threads} | {best:.3} | {:.0} | {:.0} | {found} |",
+            with_claims.len() as f64 / best,
+            best * 1e6 / with_claims.len() as f64
+        );
+        if cores == 1 {
+            break;
+        }
+    }
+
     // Classification: techniques + evidence per paragraph, frames + genre
     // per article, on documents already through the pipeline.
     let load_start = Instant::now();

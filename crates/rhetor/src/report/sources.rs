@@ -181,6 +181,9 @@ pub fn citations_of(analyses: &[Analysis]) -> Vec<Citation> {
         .collect()
 }
 
+/// A cited outlet's column: its name, documents citing it, typology.
+type Column<'a> = (&'a str, i64, Option<&'a str>);
+
 /// The corpus view "who cites whom": publishing sources × cited outlets,
 /// with each publisher's count of citations of state-controlled or captured
 /// media and of any state-affiliated (listed) media.
@@ -188,7 +191,7 @@ pub fn who_cites_whom(citations: &[Citation]) -> String {
     if citations.is_empty() {
         return "<p class=\"muted\">No outlet or agency cited.</p>".to_string();
     }
-    let mut columns: BTreeMap<&str, (&str, i64, Option<&str>)> = BTreeMap::new();
+    let mut columns: BTreeMap<&str, Column> = BTreeMap::new();
     for c in citations {
         let e = columns.entry(c.cited_id.as_str()).or_insert((
             c.cited_name.as_str(),
@@ -197,7 +200,7 @@ pub fn who_cites_whom(citations: &[Citation]) -> String {
         ));
         e.1 += c.documents;
     }
-    let mut cols: Vec<(&str, (&str, i64, Option<&str>))> = columns.into_iter().collect();
+    let mut cols: Vec<(&str, Column)> = columns.into_iter().collect();
     cols.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(b.0)));
     cols.truncate(24);
     let citing: BTreeSet<&str> = citations.iter().map(|c| c.citing.as_str()).collect();

@@ -222,7 +222,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "zvezda",
+        cue "zvezda",
         "Zvezda",
         O,
         ["Zvezda", "Звезда"],
@@ -231,7 +231,7 @@ pub const BRANDS: &[Brand] = &[
         Some("tvzvezda.ru")
     ),
     brand!(
-        "izvestia",
+        cue "izvestia",
         "Izvestia",
         O,
         ["Izvestia", "Известия", "Izwiestia"],
@@ -249,7 +249,7 @@ pub const BRANDS: &[Brand] = &[
         Some("kp.ru")
     ),
     brand!(
-        "anadolu",
+        cue "anadolu",
         "Anadolu",
         A,
         ["Anadolu", "agence Anadolu", "Anadolu Agency"],
@@ -461,7 +461,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "bloomberg",
+        cue "bloomberg",
         "Bloomberg",
         A,
         ["Bloomberg"],
@@ -656,7 +656,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "guardian",
+        cue "guardian",
         "The Guardian",
         O,
         ["The Guardian", "Guardian"],
@@ -683,7 +683,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "economist",
+        cue "economist",
         "The Economist",
         O,
         ["The Economist", "Economist"],
@@ -741,7 +741,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "spiegel",
+        cue "spiegel",
         "Der Spiegel",
         O,
         ["Der Spiegel", "Spiegel"],
@@ -750,7 +750,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "die-welt",
+        cue "die-welt",
         "Die Welt",
         O,
         ["Die Welt"],
@@ -759,7 +759,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "bild",
+        cue "bild",
         "Bild",
         O,
         ["Bild", "Bild-Zeitung"],
@@ -786,7 +786,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "die-zeit",
+        cue "die-zeit",
         "Die Zeit",
         O,
         ["Die Zeit"],
@@ -804,7 +804,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "repubblica",
+        cue "repubblica",
         "la Repubblica",
         O,
         ["la Repubblica", "La Repubblica", "Repubblica"],
@@ -840,7 +840,7 @@ pub const BRANDS: &[Brand] = &[
         None
     ),
     brand!(
-        "rzeczpospolita",
+        cue "rzeczpospolita",
         "Rzeczpospolita",
         O,
         ["Rzeczpospolita"],
