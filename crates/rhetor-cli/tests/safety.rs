@@ -323,3 +323,55 @@ fn repeated_lines_and_empty_first_lines_are_articles() {
         "a path shown as a title"
     );
 }
+
+/// A one-page PDF whose content stream shows `glyphs` characters.
+fn pdf_with_glyphs(glyphs: usize) -> Vec<u8> {
+    let run = format!("({}) Tj\n", "x".repeat(1000));
+    let content = format!("BT /F1 1 Tf 0 0 Td\n{}ET\n", run.repeat(glyphs / 1000));
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn a_pdf_with_millions_of_characters_is_refused_by_name() {
+    let dir = temp_dir("pdf-glyphs");
+    std::fs::write(dir.join("huge.pdf"), pdf_with_glyphs(3_000_000)).unwrap();
+    std::fs::write(dir.join("ok.txt"), article(1)).unwrap();
+    let out = rhetor_in(&dir)
+        .args(["analyze", "--jsonl", "--no-db", "huge.pdf", "ok.txt"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("huge.pdf: PDF: more than 1 500 000 characters"),
+        "{err}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}

@@ -453,7 +453,9 @@ fn is_url_continuation(token: &str) -> bool {
             .all(|c| c.is_alphanumeric() || "-._~/?#[]@!$&'()*+,;=%:".contains(c))
 }
 
-fn decide_join(
+/// How two consecutive lines of `text` join: a space, glued (a URL or a
+/// compound broken after its hyphen) or with the hyphen dropped.
+pub fn decide_join(
     text: &str,
     prev: &str,
     next: &str,

@@ -87,6 +87,7 @@ fn load_unguarded(raw: RawArticle) -> Result<Document, InputError> {
             let blocks = normalize::plain_blocks(&text, PlainOptions::default());
             (text, blocks, Vec::new())
         }
+        Body::Pdf(laid) => (laid.text, laid.blocks, Vec::new()),
         Body::Markdown(text) => {
             let blocks = normalize::plain_blocks(&text, PlainOptions { markdown: true });
             (text, blocks, Vec::new())

@@ -5,6 +5,7 @@
 
 pub mod decode;
 pub mod html;
+pub mod pdf;
 pub mod warc;
 
 use std::fs::File;
@@ -20,6 +21,8 @@ pub enum Body {
     Text(String),
     Markdown(String),
     Html(String),
+    /// A PDF's text laid out into blocks from the page layout.
+    Pdf(pdf::LaidOut),
 }
 
 /// One article as read from its input.
@@ -177,12 +180,12 @@ pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
             let mut bytes = Vec::new();
             reader.take(opts.max_bytes + 1).read_to_end(&mut bytes)?;
             check_size(bytes.len() as u64, opts)?;
-            let text = pdf_text(&bytes)?;
+            let laid = pdf::lay_out(&bytes)?;
             Ok(Box::new(std::iter::once(Ok(RawArticle {
                 source,
                 format: Format::Pdf,
                 encoding: "PDF".into(),
-                body: Body::Text(text),
+                body: Body::Pdf(laid),
                 declared: DeclaredMeta::default(),
             }))))
         }
@@ -215,25 +218,6 @@ pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
             };
             Ok(Box::new(std::iter::once(Ok(article))))
         }
-    }
-}
-
-/// Text of a PDF (`pdf-extract`), to be repaired like any hard-wrapped text.
-/// The extractor may panic on damaged files: that becomes an error too.
-pub fn pdf_text(bytes: &[u8]) -> Result<String, InputError> {
-    if !bytes.starts_with(b"%PDF-") {
-        return Err(InputError::Pdf("no %PDF- header".into()));
-    }
-    let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
-    match result {
-        Ok(Ok(text)) if !text.trim().is_empty() => Ok(text),
-        Ok(Ok(_)) => Err(InputError::Pdf(
-            "no text in the PDF (scanned images?)".into(),
-        )),
-        Ok(Err(e)) => Err(InputError::Pdf(e.to_string())),
-        Err(_) => Err(InputError::Pdf(
-            "the PDF could not be parsed (damaged or unsupported)".into(),
-        )),
     }
 }
 

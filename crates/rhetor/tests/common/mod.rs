@@ -7,6 +7,8 @@ use rhetor::document::{DeclaredMeta, Format, Source};
 use rhetor::ingest::{Body, RawArticle};
 use rhetor::{Document, Pipeline};
 
+pub mod pdf;
+
 /// `../shared/data` beside the repository (CI has it there too).
 pub fn shared_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
