@@ -102,7 +102,7 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     // Storing runs on its own thread, overlapping the next chunk's analysis;
     // a read-only connection serves documents already stored.
     let reader = match &hi.store {
-        Some(store) => Some(Store::open_read_only(store.path())?),
+        Some(store) => Some(Store::open_read_only(store.location())?),
         None => None,
     };
     let (batches, writer) = match hi.store.take() {
@@ -213,7 +213,7 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     if let Some(store) = &hi.store {
         eprintln!(
             "rhetor: {analysed} articles analysed, {added} new in {} ({} in all)",
-            store.path().display(),
+            store.location(),
             store.count()?
         );
     }

@@ -72,9 +72,10 @@ pub struct AnalyzeArgs {
     /// Largest article accepted, in bytes (file, JSONL line or WARC record).
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     pub max_bytes: u64,
-    /// The store analyses are kept in (created when missing).
-    #[arg(long, default_value = "rhetor.db")]
-    pub db: PathBuf,
+    /// The store analyses are kept in: a SQLite file (created when missing)
+    /// or a `postgres://` URL.
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
     /// Do not store anything (print only).
     #[arg(long, conflicts_with = "db")]
     pub no_db: bool,

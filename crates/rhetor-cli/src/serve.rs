@@ -34,8 +34,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    #[arg(long, default_value = "rhetor.db")]
-    pub db: PathBuf,
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
     /// Address to listen on (loopback by default; port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -54,7 +54,7 @@ pub struct ServeArgs {
 }
 
 struct AppState {
-    db: PathBuf,
+    db: rhetor::store::StoreLocation,
     pipeline: Pipeline,
     /// The classifier tier analyses get ("fast" or "accurate").
     tier: &'static str,
@@ -151,7 +151,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<bool> {
         let local = listener.local_addr()?;
         println!(
             "rhetor: serving {} on http://{local} ({})",
-            a.db.display(),
+            a.db,
             if a.allow_writes {
                 "writes allowed"
             } else {

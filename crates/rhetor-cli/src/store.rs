@@ -8,8 +8,8 @@ use rhetor::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    #[arg(long, default_value = "rhetor.db")]
-    pub db: PathBuf,
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
     /// Where the HTML goes.
     #[arg(short, long, default_value = "report.html")]
     pub output: PathBuf,
@@ -23,8 +23,8 @@ pub struct CompareArgs {
     /// An article file, or the id (or id prefix) of a stored document.
     pub a: String,
     pub b: String,
-    #[arg(long, default_value = "rhetor.db")]
-    pub db: PathBuf,
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
     /// Print the comparison as JSON.
     #[arg(long)]
     pub json: bool,
@@ -37,8 +37,8 @@ pub struct CompareArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    #[arg(long, default_value = "rhetor.db")]
-    pub db: PathBuf,
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
     /// `jsonl`, `claims-csv`, `sources-csv`, `techniques-tsv`, `frames-tsv` or `genre-tsv`.
     #[arg(long, value_parser = ["jsonl", "claims-csv", "sources-csv", "techniques-tsv", "frames-tsv", "genre-tsv"])]
     pub format: String,
@@ -47,14 +47,15 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-fn open_existing(path: &std::path::Path) -> anyhow::Result<Store> {
+fn open_existing(location: &rhetor::store::StoreLocation) -> anyhow::Result<Store> {
     anyhow::ensure!(
-        path.exists(),
-        "{}: no such store (run `rhetor analyze … --db {}` first)",
-        path.display(),
-        path.display()
+        location.may_exist(),
+        "{location}: no such store (run `rhetor analyze … --db {location}` first)"
     );
-    Ok(Store::open(path)?)
+    Ok(match location {
+        rhetor::store::StoreLocation::Sqlite(_) => Store::open(location)?,
+        rhetor::store::StoreLocation::Postgres(_) => Store::open_read_only(location)?,
+    })
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<bool> {
@@ -116,8 +117,8 @@ fn resolve(
 }
 
 pub fn compare(a: CompareArgs) -> anyhow::Result<bool> {
-    let store = if a.db.exists() {
-        Some(Store::open(&a.db)?)
+    let store = if a.db.may_exist() {
+        Some(open_existing(&a.db)?)
     } else {
         None
     };
@@ -249,8 +250,8 @@ pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    #[arg(long, default_value = "rhetor.db")]
-    pub db: PathBuf,
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
 }
 
 /// Prints `ok`, the schema version and the number of documents; exit 1 when
@@ -260,7 +261,7 @@ pub fn check(a: CheckArgs) -> anyhow::Result<bool> {
     let ok = store.integrity_ok()?;
     println!(
         "{}: integrity {}, schema version {}, {} documents",
-        a.db.display(),
+        a.db,
         if ok { "ok" } else { "FAILED" },
         store.schema_version()?,
         store.count()?

@@ -130,6 +130,28 @@ fn walk(
 /// Stream of articles (or errors) from one input.
 pub type Articles = Box<dyn Iterator<Item = Result<RawArticle, InputError>> + Send>;
 
+/// Opens an input held in memory (a queued file): its kind from `name`'s
+/// extension, else sniffed from the bytes.
+pub fn open_bytes(name: &str, bytes: Vec<u8>, opts: ReadOptions) -> Result<Articles, InputError> {
+    let (kind, gz) = match file_kind(Path::new(name)) {
+        Some(k) => k,
+        None if bytes.starts_with(&[0x1f, 0x8b]) => {
+            return Err(InputError::Unsupported(name.to_string()))
+        }
+        None => (sniff(&bytes), false),
+    };
+    if !gz && !matches!(kind, FileKind::Jsonl | FileKind::Warc) {
+        check_size(bytes.len() as u64, opts)?;
+    }
+    let cursor = std::io::Cursor::new(bytes);
+    let reader: Box<dyn BufRead + Send> = if gz {
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(cursor)))
+    } else {
+        Box::new(cursor)
+    };
+    read_kind(name.to_string(), kind, gz, reader, opts)
+}
+
 /// Opens one input. `-` is standard input (sniffed: HTML, JSONL or text).
 pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
     let display = path.display().to_string();
@@ -170,6 +192,17 @@ pub fn open(path: &Path, opts: ReadOptions) -> Result<Articles, InputError> {
         };
         (kind, gz, reader)
     };
+    read_kind(display, kind, gz, reader, opts)
+}
+
+/// The articles of an opened input of a known kind.
+fn read_kind(
+    display: String,
+    kind: FileKind,
+    gz: bool,
+    reader: Box<dyn BufRead + Send>,
+    opts: ReadOptions,
+) -> Result<Articles, InputError> {
     let source = Source {
         path: display,
         ..Source::default()

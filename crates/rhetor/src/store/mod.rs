@@ -1,149 +1,115 @@
-//! The embedded store: analyses in a SQLite database (bundled, no server).
+//! The store: every analysis, kept whole (its JSON) and in tables for
+//! queries, behind one interface with two backends.
 //!
-//! Every document is stored whole (its JSON analysis) and in tables for
-//! queries: paragraphs, techniques with evidence, frames, claims, links, and
-//! a full-text index. Ingest is transactional (a batch commits or not) and
-//! incremental (a content hash already stored is skipped), so a killed run
-//! leaves a valid database and the next run completes it. The schema is
-//! versioned (`PRAGMA user_version`) with migrations; a file that is not a
-//! rhetor store is refused before anything is written to it.
+//! - `sqlite.rs`: the embedded default — one file, no server (`rusqlite`,
+//!   SQLite bundled).
+//! - `postgres.rs`: a shared PostgreSQL database for a team (the pure-Rust
+//!   `postgres` client, no libpq): the same logical schema, versioned
+//!   migrations and JSON, full-text search with PostgreSQL's own text
+//!   search, bulk writes with `COPY`.
+//! - `queue.rs`: ingest spread over machines on PostgreSQL itself — raw
+//!   inputs queued in batches, claimed by workers with `FOR UPDATE SKIP
+//!   LOCKED` under a lease, `LISTEN/NOTIFY` to wake idle workers.
+//! - `sources.rs`: the cited-sources tables and corpus views.
+//!
+//! A location is a path (SQLite) or a `postgres://` URL. A database that is
+//! not a rhetor store is refused before anything is written to it.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::output::Analysis;
 
+pub mod postgres;
+pub mod queue;
 mod sources;
+pub mod sqlite;
+
 pub use sources::{Citation, SourceSummary};
+pub use sqlite::{SqliteStore, APPLICATION_ID, SCHEMA_VERSION};
 
-/// `PRAGMA application_id` of rhetor stores ("rhtr").
-pub const APPLICATION_ID: i32 = 0x7268_7472;
+/// Where a store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (`postgres://user@host:port/db?sslmode=…`).
+    Postgres(String),
+}
 
-/// Migrations, in order; `user_version` counts how many have run.
-const MIGRATIONS: &[&str] = &[
-    // 1: documents and what was found in them.
-    r#"
-    CREATE TABLE documents (
-        id TEXT PRIMARY KEY,
-        source_path TEXT NOT NULL,
-        record INTEGER,
-        url TEXT,
-        source_name TEXT,
-        source_label TEXT NOT NULL,
-        title TEXT,
-        author TEXT,
-        published TEXT,
-        language TEXT,
-        format TEXT NOT NULL,
-        encoding TEXT NOT NULL,
-        word_count INTEGER NOT NULL,
-        genre TEXT,
-        genre_probability REAL,
-        analysis_json TEXT NOT NULL,
-        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-    );
-    CREATE TABLE paragraphs (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        line INTEGER,
-        language TEXT,
-        text TEXT NOT NULL,
-        PRIMARY KEY (doc_id, idx)
-    );
-    CREATE TABLE techniques (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        paragraph INTEGER NOT NULL,
-        technique TEXT NOT NULL,
-        probability REAL NOT NULL,
-        PRIMARY KEY (doc_id, paragraph, technique)
-    );
-    CREATE TABLE evidence (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        paragraph INTEGER NOT NULL,
-        technique TEXT NOT NULL,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        text TEXT NOT NULL
-    );
-    CREATE TABLE frames (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        frame TEXT NOT NULL,
-        probability REAL NOT NULL,
-        PRIMARY KEY (doc_id, frame)
-    );
-    CREATE TABLE claims (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        paragraph INTEGER NOT NULL,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        sentence TEXT NOT NULL,
-        value REAL NOT NULL,
-        value_max REAL,
-        kind TEXT NOT NULL,
-        approximation TEXT NOT NULL,
-        unit TEXT,
-        subject TEXT,
-        subject_key TEXT,
-        named_group TEXT,
-        per TEXT,
-        time_text TEXT,
-        time_date TEXT,
-        hedge TEXT,
-        source TEXT,
-        source_kind TEXT,
-        source_outlet TEXT,
-        PRIMARY KEY (doc_id, idx)
-    );
-    CREATE TABLE links (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        url TEXT NOT NULL
-    );
-    CREATE INDEX techniques_by_name ON techniques(technique);
-    CREATE INDEX documents_by_source ON documents(source_label);
-    "#,
-    // 2: full-text search and claim lookup by subject.
-    r#"
-    CREATE VIRTUAL TABLE documents_fts USING fts5(doc_id UNINDEXED, title, text);
-    INSERT INTO documents_fts(doc_id, title, text)
-        SELECT id, coalesce(title, ''), json_extract(analysis_json, '$.text') FROM documents;
-    CREATE INDEX claims_by_subject ON claims(subject_key);
-    "#,
-    // 3: what each document cites (analyses stored before keep no rows).
-    r#"
-    CREATE TABLE cited_sources (
-        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        source_id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        uses TEXT NOT NULL,
-        mentions INTEGER NOT NULL,
-        claims INTEGER NOT NULL,
-        domain TEXT,
-        state_asset TEXT,
-        state_owner TEXT,
-        state_country TEXT,
-        typology TEXT,
-        credibility_category TEXT,
-        credibility_score REAL,
-        PRIMARY KEY (doc_id, idx)
-    );
-    CREATE INDEX cited_sources_by_source ON cited_sources(source_id);
-    "#,
-];
+impl StoreLocation {
+    /// A `postgres://` or `postgresql://` URL, else a SQLite path.
+    pub fn parse(s: &str) -> StoreLocation {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            StoreLocation::Postgres(s.to_string())
+        } else {
+            StoreLocation::Sqlite(PathBuf::from(s))
+        }
+    }
+}
 
-/// The schema version this rhetor writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+impl std::str::FromStr for StoreLocation {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(StoreLocation::parse(s))
+    }
+}
+
+impl StoreLocation {
+    /// Whether there may be a store there already (a SQLite file that
+    /// exists, or any PostgreSQL URL).
+    pub fn may_exist(&self) -> bool {
+        match self {
+            StoreLocation::Sqlite(p) => p.exists(),
+            StoreLocation::Postgres(_) => true,
+        }
+    }
+}
+
+impl From<StoreLocation> for String {
+    fn from(l: StoreLocation) -> String {
+        l.to_string()
+    }
+}
+
+impl From<&StoreLocation> for StoreLocation {
+    fn from(l: &StoreLocation) -> Self {
+        l.clone()
+    }
+}
+
+impl From<&Path> for StoreLocation {
+    fn from(p: &Path) -> Self {
+        StoreLocation::parse(&p.to_string_lossy())
+    }
+}
+
+impl From<&PathBuf> for StoreLocation {
+    fn from(p: &PathBuf) -> Self {
+        StoreLocation::from(p.as_path())
+    }
+}
+
+impl From<&str> for StoreLocation {
+    fn from(s: &str) -> Self {
+        StoreLocation::parse(s)
+    }
+}
+
+impl From<&String> for StoreLocation {
+    fn from(s: &String) -> Self {
+        StoreLocation::parse(s)
+    }
+}
+
+impl std::fmt::Display for StoreLocation {
+    /// Paths as they are; URLs without their password, ever.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreLocation::Sqlite(p) => write!(f, "{}", p.display()),
+            StoreLocation::Postgres(url) => f.write_str(&postgres::redact(url)),
+        }
+    }
+}
 
 /// Why a store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +118,8 @@ pub enum StoreError {
     NotSqlite(PathBuf),
     #[error("{0}: a SQLite database, but not a rhetor store (refusing to touch it)")]
     NotRhetor(PathBuf),
+    #[error("{0}: a PostgreSQL database with tables of its own, not a rhetor store (refusing to touch it)")]
+    NotRhetorDatabase(String),
     #[error("{path}: store schema version {found} is newer than this rhetor's ({SCHEMA_VERSION}); upgrade rhetor")]
     TooNew { path: PathBuf, found: i64 },
     #[error("{path}: {source}")]
@@ -160,6 +128,14 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("{location}: {source}")]
+    Postgres {
+        location: String,
+        #[source]
+        source: ::postgres::Error,
+    },
+    #[error("{location}: {reason}")]
+    Unusable { location: String, reason: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -172,12 +148,6 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
-}
-
-/// A rhetor store.
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
 }
 
 /// One line of the document list.
@@ -208,221 +178,110 @@ pub struct DocumentFilter {
     /// Published on or after (ISO date prefix).
     pub since: Option<String>,
     pub until: Option<String>,
-    /// Full-text query (FTS5 syntax; plain words are ANDed).
+    /// Full-text query: plain words, all of them must match.
     pub query: Option<String>,
     pub limit: Option<usize>,
 }
 
-impl Store {
-    fn sql(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
-    }
+/// A rhetor store, on either backend.
+pub struct Store {
+    backend: Backend,
+    location: StoreLocation,
+}
 
-    /// Opens (or creates) the store at `path`, migrating an older schema.
-    ///
-    /// Safe against other processes opening the same path at the same time:
-    /// a new store is built under a temporary name and linked into place
-    /// only if nothing is there yet (another run's store wins and is
-    /// opened instead), migrations run in one immediate transaction that
-    /// re-reads the version, and a busy database is waited for.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let path_buf = path.to_path_buf();
-        let sql = |source| StoreError::Sqlite {
-            path: path_buf.clone(),
-            source,
-        };
-        let exists = match std::fs::metadata(path) {
-            Ok(m) => m.len() > 0,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-            Err(source) => {
-                return Err(StoreError::Io {
-                    path: path_buf,
-                    source,
-                })
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(Box<postgres::PgStore>),
+}
+
+/// Calls the same method on whichever backend holds the store.
+macro_rules! dispatch {
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Sqlite(s) => s.$method($($arg),*),
+            Backend::Postgres(s) => s.$method($($arg),*),
+        }
+    };
+}
+
+impl Store {
+    /// Opens (or creates) the store, migrating an older schema.
+    pub fn open(location: impl Into<StoreLocation>) -> Result<Store, StoreError> {
+        let location = location.into();
+        let backend = match &location {
+            StoreLocation::Sqlite(p) => Backend::Sqlite(SqliteStore::open(p)?),
+            StoreLocation::Postgres(url) => {
+                Backend::Postgres(Box::new(postgres::PgStore::open(url)?))
             }
         };
-        if exists {
-            check_existing(path)?;
-        } else {
-            create_atomically(path)?;
-        }
-        let conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
-        with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL")).map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(sql)?;
-        let mut store = Store {
-            conn,
-            path: path_buf,
+        Ok(Store { backend, location })
+    }
+
+    /// Opens an existing store for reading (a server's readers).
+    pub fn open_read_only(location: impl Into<StoreLocation>) -> Result<Store, StoreError> {
+        let location = location.into();
+        let backend = match &location {
+            StoreLocation::Sqlite(p) => Backend::Sqlite(SqliteStore::open_read_only(p)?),
+            StoreLocation::Postgres(url) => {
+                Backend::Postgres(Box::new(postgres::PgStore::open_existing(url)?))
+            }
         };
-        store.migrate(SCHEMA_VERSION)?;
-        Ok(store)
+        Ok(Store { backend, location })
     }
 
-    /// Opens an existing store for reading only (a server's readers).
-    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
-        check_existing(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|source| StoreError::Sqlite {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
-    }
-
-    /// Creates a store with only the first `version` migrations applied (for
+    /// A SQLite store with only the first `version` migrations applied (for
     /// testing migrations).
     #[doc(hidden)]
     pub fn create_at_version(path: &Path, version: i64) -> Result<Store, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store
-            .conn
-            .pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(|e| store.sql(e))?;
-        store.migrate(version)?;
-        Ok(store)
-    }
-
-    fn migrate(&mut self, target: i64) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let sql = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let current: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(sql)?;
-        if current > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: current,
-            });
-        }
-        if current >= target {
-            return Ok(());
-        }
-        // One immediate transaction: a second process waits for the lock,
-        // then finds the version already raised and runs nothing twice.
-        let conn = &mut self.conn;
-        with_busy_retry(|| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            if current == 0 {
-                // A new store, or an empty file at the path (a foreign
-                // non-empty file was refused before opening).
-                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-            }
-            for (i, migration) in MIGRATIONS
-                .iter()
-                .enumerate()
-                .take(target as usize)
-                .skip(current as usize)
-            {
-                tx.execute_batch(migration)?;
-                tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            }
-            tx.commit()
+        Ok(Store {
+            backend: Backend::Sqlite(SqliteStore::create_at_version(path, version)?),
+            location: StoreLocation::Sqlite(path.to_path_buf()),
         })
-        .map_err(sql)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
+    /// The PostgreSQL backend, for the queue.
+    pub fn postgres(&mut self) -> Option<&mut postgres::PgStore> {
+        match &mut self.backend {
+            Backend::Postgres(p) => Some(p),
+            Backend::Sqlite(_) => None,
+        }
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| self.sql(e))
+        dispatch!(self, schema_version())
     }
 
     /// True when a document with this content hash is stored.
     pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
-        self.conn
-            .query_row("SELECT 1 FROM documents WHERE id = ?1", [id], |_| Ok(()))
-            .optional()
-            .map(|r| r.is_some())
-            .map_err(|e| self.sql(e))
+        dispatch!(self, contains(id))
     }
 
     /// Stores a batch of analyses in one transaction; returns how many were
     /// new (a stored content hash is skipped).
     pub fn insert(&mut self, analyses: &[Analysis]) -> Result<usize, StoreError> {
-        let path = self.path.clone();
-        let sql = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let conn = &mut self.conn;
-        with_busy_retry(|| insert_batch(conn, analyses, &path)).map_err(|e| match e {
-            BatchError::Sql(source) => sql(source),
-            BatchError::Json { id, reason } => StoreError::Corrupt {
-                path: path.clone(),
-                id,
-                reason,
-            },
-        })
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.insert(analyses),
+            Backend::Postgres(s) => s.insert(analyses),
+        }
     }
 
     /// Number of stored documents.
     pub fn count(&self) -> Result<usize, StoreError> {
-        self.conn
-            .query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0))
-            .map(|n| n as usize)
-            .map_err(|e| self.sql(e))
+        dispatch!(self, count())
     }
 
-    /// The stored analysis of a document.
+    /// The stored analysis of one document.
     pub fn analysis(&self, id: &str) -> Result<Option<Analysis>, StoreError> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT analysis_json FROM documents WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql(e))?;
-        json.map(|j| {
-            serde_json::from_str(&j).map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                id: id.to_string(),
-                reason: e.to_string(),
-            })
-        })
-        .transpose()
+        dispatch!(self, analysis(id))
     }
 
-    /// Every stored analysis, oldest first.
+    /// Every stored analysis, oldest ingest first.
     pub fn analyses(&self) -> Result<Vec<Analysis>, StoreError> {
-        let ids: Vec<String> = self.ids(&DocumentFilter::default())?;
-        ids.iter()
-            .filter_map(|id| self.analysis(id).transpose())
-            .collect()
+        dispatch!(self, analyses())
     }
 
     /// Ids of the documents matching `filter`, oldest ingest first.
@@ -430,151 +289,44 @@ impl Store {
         Ok(self.documents(filter)?.into_iter().map(|d| d.id).collect())
     }
 
-    /// Documents matching `filter`.
+    /// Documents matching `filter`, oldest ingest first.
     pub fn documents(&self, filter: &DocumentFilter) -> Result<Vec<DocumentSummary>, StoreError> {
-        let mut sql = String::from(
-            "SELECT d.id, d.source_path, d.url, d.source_label, d.title, d.author, d.published, d.language, d.genre, d.word_count, (SELECT p.text FROM paragraphs p WHERE p.doc_id = d.id AND p.kind = 'paragraph' ORDER BY p.idx LIMIT 1) FROM documents d WHERE 1=1",
-        );
-        let mut args: Vec<String> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, value: &str| {
-            args.push(value.to_string());
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(v) = &filter.source {
-            arg(&mut sql, " AND d.source_label = ?", v);
-        }
-        if let Some(v) = &filter.language {
-            arg(&mut sql, " AND d.language = ?", v);
-        }
-        if let Some(v) = &filter.technique {
-            arg(
-                &mut sql,
-                " AND d.id IN (SELECT doc_id FROM techniques WHERE technique = ?)",
-                v,
-            );
-        }
-        if let Some(v) = &filter.frame {
-            arg(
-                &mut sql,
-                " AND d.id IN (SELECT doc_id FROM frames WHERE frame = ?)",
-                v,
-            );
-        }
-        if let Some(v) = &filter.since {
-            arg(&mut sql, " AND d.published >= ?", v);
-        }
-        if let Some(v) = &filter.until {
-            arg(&mut sql, " AND d.published <= ?", v);
-        }
-        if let Some(v) = &filter.query {
-            let q = fts_query(v);
-            if !q.is_empty() {
-                arg(
-                    &mut sql,
-                    " AND d.id IN (SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ?)",
-                    &q,
-                );
-            }
-        }
-        sql.push_str(" ORDER BY d.rowid");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                Ok(DocumentSummary {
-                    id: r.get(0)?,
-                    source_path: r.get(1)?,
-                    url: r.get(2)?,
-                    source: r.get(3)?,
-                    title: r.get(4)?,
-                    author: r.get(5)?,
-                    published: r.get(6)?,
-                    language: r.get(7)?,
-                    genre: r.get(8)?,
-                    word_count: r.get(9)?,
-                    label: {
-                        let title: Option<String> = r.get(4)?;
-                        let first: Option<String> = r.get(10)?;
-                        let source_path: String = r.get(1)?;
-                        crate::compare::label_from(title, first, &source_path)
-                    },
-                })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+        dispatch!(self, documents(filter))
     }
 
     /// Distinct values of a document column, for filter menus.
     pub fn distinct(&self, what: &str) -> Result<Vec<String>, StoreError> {
-        let sql = match what {
-            "source" => "SELECT DISTINCT source_label FROM documents ORDER BY 1",
-            "language" => {
-                "SELECT DISTINCT language FROM documents WHERE language IS NOT NULL ORDER BY 1"
-            }
-            "technique" => "SELECT DISTINCT technique FROM techniques ORDER BY 1",
-            "frame" => "SELECT DISTINCT frame FROM frames ORDER BY 1",
-            _ => return Ok(Vec::new()),
-        };
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+        dispatch!(self, distinct(what))
     }
 
-    /// `PRAGMA integrity_check` says "ok".
+    /// The database's own consistency check passes.
     pub fn integrity_ok(&self) -> Result<bool, StoreError> {
-        let r: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(|e| self.sql(e))?;
-        Ok(r == "ok")
+        dispatch!(self, integrity_ok())
     }
 
     /// All claims as CSV (one row per claim, with the document's source).
     pub fn claims_csv(&self) -> Result<String, StoreError> {
-        self.query_csv(
-            "SELECT c.doc_id, d.source_label, d.title, c.paragraph, c.text, c.value, c.value_max, c.kind, c.approximation, c.unit, c.subject, c.subject_key, c.named_group, c.per, c.time_text, c.time_date, c.hedge, c.source, c.source_kind, c.source_outlet, c.sentence
-             FROM claims c JOIN documents d ON d.id = c.doc_id ORDER BY d.rowid, c.idx",
-            "doc_id,source,title,paragraph,text,value,value_max,kind,approximation,unit,subject,subject_key,group,per,time,date,hedge,claim_source,claim_source_kind,claim_source_outlet,sentence",
-        )
+        dispatch!(self, claims_csv())
     }
 
-    /// The rows of `sql` as CSV under `header` (one column per header field).
-    fn query_csv(&self, sql: &str, header: &str) -> Result<String, StoreError> {
-        let columns = header.split(',').count();
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
-        let mut out = String::from(header);
-        out.push('\n');
-        let rows = stmt
-            .query_map([], |r| {
-                let mut fields = Vec::with_capacity(columns);
-                for i in 0..columns {
-                    let v: rusqlite::types::Value = r.get(i)?;
-                    fields.push(match v {
-                        rusqlite::types::Value::Null => String::new(),
-                        rusqlite::types::Value::Integer(n) => n.to_string(),
-                        rusqlite::types::Value::Real(x) => x.to_string(),
-                        rusqlite::types::Value::Text(t) => t,
-                        rusqlite::types::Value::Blob(_) => String::new(),
-                    });
-                }
-                Ok(fields)
-            })
-            .map_err(|e| self.sql(e))?;
-        for row in rows {
-            let row = row.map_err(|e| self.sql(e))?;
-            let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&line.join(","));
-            out.push('\n');
-        }
-        Ok(out)
+    /// One row per (document, cited source), for spreadsheets.
+    pub fn sources_csv(&self) -> Result<String, StoreError> {
+        dispatch!(self, sources_csv())
+    }
+
+    /// Every cited source of the corpus, most cited first.
+    pub fn cited_sources(&self, kind: Option<&str>) -> Result<Vec<SourceSummary>, StoreError> {
+        dispatch!(self, cited_sources(kind))
+    }
+
+    /// Who cites whom: per publishing source and cited outlet.
+    pub fn citations(&self) -> Result<Vec<Citation>, StoreError> {
+        dispatch!(self, citations())
     }
 }
 
-fn csv_field(f: &str) -> String {
+/// CSV field quoting (RFC 4180).
+pub(crate) fn csv_field(f: &str) -> String {
     if f.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", f.replace('"', "\"\""))
     } else {
@@ -582,279 +334,11 @@ fn csv_field(f: &str) -> String {
     }
 }
 
-/// A user's words as an FTS5 query: each word quoted, so punctuation and
-/// operators in the input cannot break the syntax.
-fn fts_query(input: &str) -> String {
+/// The words of a full-text query, without operators or punctuation.
+pub(crate) fn query_words(input: &str) -> Vec<String> {
     input
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"", w.replace('"', "")))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Refuses anything but a rhetor store, without writing to it.
-/// Why one batch insert failed (SQL errors are retried when busy).
-enum BatchError {
-    Sql(rusqlite::Error),
-    Json { id: String, reason: String },
-}
-
-impl From<rusqlite::Error> for BatchError {
-    fn from(e: rusqlite::Error) -> Self {
-        BatchError::Sql(e)
-    }
-}
-
-impl Busy for BatchError {
-    fn is_busy(&self) -> bool {
-        matches!(self, BatchError::Sql(e) if e.is_busy())
-    }
-}
-
-/// Inserts a batch in one immediate transaction; returns how many were new.
-fn insert_batch(
-    conn: &mut Connection,
-    analyses: &[Analysis],
-    _path: &Path,
-) -> Result<usize, BatchError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut added = 0;
-    for a in analyses {
-        let json = serde_json::to_string(a).map_err(|e| BatchError::Json {
-            id: a.id.clone(),
-            reason: e.to_string(),
-        })?;
-        let inserted = tx
-                .execute(
-                    "INSERT OR IGNORE INTO documents (id, source_path, record, url, source_name, source_label, title, author, published, language, format, encoding, word_count, genre, genre_probability, analysis_json)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                    params![
-                        a.id,
-                        a.source.path,
-                        a.source.record.map(|r| r as i64),
-                        a.source.url,
-                        a.source.name,
-                        crate::compare::source_label(a),
-                        a.title.as_ref().map(|t| &t.text),
-                        a.author.as_ref().map(|t| t.text.clone()).or(a.declared_author.clone()),
-                        a.published,
-                        a.language.as_ref().map(|l| &l.code),
-                        serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)),
-                        a.encoding,
-                        a.word_count as i64,
-                        a.genre.as_ref().map(|g| &g.label),
-                        a.genre.as_ref().map(|g| f64::from(g.probability)),
-                        json,
-                    ],
-                )
-                .map_err(BatchError::Sql)?;
-        if inserted == 0 {
-            continue;
-        }
-        added += 1;
-        for p in &a.paragraphs {
-            tx.prepare_cached("INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, format!("{:?}", p.kind).to_lowercase(), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
-                )
-                .map_err(BatchError::Sql)?;
-            for t in &p.techniques {
-                tx.prepare_cached("INSERT OR IGNORE INTO techniques (doc_id, paragraph, technique, probability) VALUES (?1, ?2, ?3, ?4)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, t.technique, f64::from(t.probability)],
-                    )
-                    .map_err(BatchError::Sql)?;
-                for e in &t.evidence {
-                    tx.prepare_cached("INSERT INTO evidence (doc_id, paragraph, technique, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, t.technique, e.start as i64, e.end as i64, e.text],
-                        )
-                        .map_err(BatchError::Sql)?;
-                }
-            }
-        }
-        for f in &a.frames {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO frames (doc_id, frame, probability) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(BatchError::Sql)?
-            .execute(params![a.id, f.label, f64::from(f.probability)])
-            .map_err(BatchError::Sql)?;
-        }
-        for (i, c) in a.claims.iter().enumerate() {
-            let enum_str = |v: serde_json::Result<serde_json::Value>| {
-                v.ok().and_then(|v| v.as_str().map(str::to_string))
-            };
-            tx.prepare_cached("INSERT INTO claims (doc_id, idx, paragraph, start, end, text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)").map_err(BatchError::Sql)?.execute(params![
-                        a.id,
-                        i as i64,
-                        c.paragraph as i64,
-                        c.start as i64,
-                        c.end as i64,
-                        c.text,
-                        c.sentence.text,
-                        c.value,
-                        c.value_max,
-                        enum_str(serde_json::to_value(c.kind)),
-                        enum_str(serde_json::to_value(c.approximation)),
-                        c.unit,
-                        c.subject.as_ref().map(|s| &s.text),
-                        c.subject_key,
-                        c.group,
-                        c.per,
-                        c.time.as_ref().map(|t| &t.text),
-                        c.time.as_ref().and_then(|t| t.date.clone()),
-                        c.hedge.as_ref().map(|h| &h.text),
-                        c.source.as_ref().map(|s| &s.text),
-                        c.source.as_ref().and_then(|s| enum_str(serde_json::to_value(s.kind))),
-                        c.source.as_ref().and_then(|s| s.outlet.as_ref().map(|o| o.text.clone())),
-                    ],
-                )
-                .map_err(BatchError::Sql)?;
-        }
-        sources::insert_cited(&tx, a)?;
-        for l in &a.links {
-            tx.prepare_cached(
-                "INSERT INTO links (doc_id, start, end, text, url) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(BatchError::Sql)?
-            .execute(params![a.id, l.start as i64, l.end as i64, l.text, l.url])
-            .map_err(BatchError::Sql)?;
-        }
-        tx.prepare_cached("INSERT INTO documents_fts (doc_id, title, text) VALUES (?1, ?2, ?3)")
-            .map_err(BatchError::Sql)?
-            .execute(params![
-                a.id,
-                a.title.as_ref().map_or("", |t| t.text.as_str()),
-                a.text
-            ])
-            .map_err(BatchError::Sql)?;
-    }
-    tx.commit()?;
-    Ok(added)
-}
-
-/// How long one statement waits for another process's lock.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Errors that say "the database is busy, try again".
-trait Busy {
-    fn is_busy(&self) -> bool;
-}
-
-impl Busy for rusqlite::Error {
-    fn is_busy(&self) -> bool {
-        matches!(
-            self.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
-    }
-}
-
-/// Runs `f` again with a growing pause while the database is busy (the busy
-/// timeout does not cover every case, e.g. a lock upgrade in WAL mode), for
-/// at most about a minute.
-fn with_busy_retry<T, E: Busy>(mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
-    let mut pause = std::time::Duration::from_millis(5);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        match f() {
-            Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(std::time::Duration::from_millis(500));
-            }
-            other => return other,
-        }
-    }
-}
-
-/// Builds a new store under a temporary name beside `path` and links it
-/// into place only if `path` does not exist yet, so that a process opening
-/// `path` never sees a half-created store. Losing the race is not an error:
-/// the other process's store is then opened.
-fn create_atomically(path: &Path) -> Result<(), StoreError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "rhetor.db".into(), |n| n.to_string_lossy().into_owned());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{name}.{}-{nanos}.creating", std::process::id()));
-    let io = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let built = (|| -> Result<(), StoreError> {
-        let conn = Connection::open(&tmp).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store
-            .conn
-            .pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(|e| store.sql(e))?;
-        store.migrate(SCHEMA_VERSION)?;
-        Ok(())
-    })();
-    let linked = built.and_then(|()| match std::fs::hard_link(&tmp, path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        // Filesystems without hard links: a rename (may replace an empty file).
-        Err(_) if !path.exists() => std::fs::rename(&tmp, path).map_err(io),
-        Err(e) => Err(io(e)),
-    });
-    let _ = std::fs::remove_file(&tmp);
-    linked
-}
-
-fn check_existing(path: &Path) -> Result<(), StoreError> {
-    let mut header = [0u8; 16];
-    let mut f = std::fs::File::open(path).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let n = f.read(&mut header).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if n < 16 || &header != b"SQLite format 3\0" {
-        return Err(StoreError::NotSqlite(path.to_path_buf()));
-    }
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
-            StoreError::Sqlite {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-    let app: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    if app != APPLICATION_ID {
-        return Err(StoreError::NotRhetor(path.to_path_buf()));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fts_queries_are_quoted() {
-        assert_eq!(
-            fts_query("soldats nord-coréens"),
-            "\"soldats\" \"nord-coréens\""
-        );
-        assert_eq!(fts_query("\"x\" OR (y"), "\"x\" \"OR\" \"y\"");
-        assert_eq!(fts_query("  "), "");
-    }
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
 }

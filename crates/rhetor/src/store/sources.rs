@@ -4,7 +4,8 @@
 
 use rusqlite::{params, Transaction};
 
-use super::{Store, StoreError};
+use super::sqlite::SqliteStore;
+use super::StoreError;
 use crate::output::Analysis;
 
 /// A cited source across the corpus.
@@ -74,7 +75,7 @@ pub(super) fn insert_cited(tx: &Transaction<'_>, a: &Analysis) -> Result<(), rus
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Every cited source of the corpus, most cited first; `kind` filters
     /// ("media_outlet", "government"…).
     pub fn cited_sources(&self, kind: Option<&str>) -> Result<Vec<SourceSummary>, StoreError> {
