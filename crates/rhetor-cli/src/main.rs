@@ -7,6 +7,7 @@ mod bench;
 mod install;
 mod models;
 mod numbers;
+mod queue;
 mod serve;
 mod store;
 
@@ -53,6 +54,10 @@ enum Command {
     Models(install::ModelsArgs),
     /// Print predictions in the SemEval-2023 Task 3 formats.
     Semeval(models::SemevalArgs),
+    /// Queue inputs in a PostgreSQL store for workers on any number of machines.
+    Queue(queue::QueueArgs),
+    /// Analyse queued inputs from a PostgreSQL store (run one per machine).
+    Worker(queue::WorkerArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -123,5 +128,7 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),
         Command::Models(a) => install::run(a),
+        Command::Queue(a) => queue::run(a),
+        Command::Worker(a) => queue::worker(a),
     }
 }

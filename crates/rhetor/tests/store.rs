@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use rhetor::output::Analysis;
-use rhetor::store::{Store, StoreError, SCHEMA_VERSION};
+use rhetor::store::{Store, StoreError, StoreLocation, SCHEMA_VERSION};
 
 fn temp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("rhetor-store-{name}-{}", std::process::id()));
@@ -25,10 +25,24 @@ fn seed_analyses() -> Vec<Analysis> {
         .collect()
 }
 
+/// The same store suite on both backends: a SQLite file, and a fresh
+/// PostgreSQL database when a test server is configured.
+fn backends(name: &str) -> Vec<StoreLocation> {
+    let dir = temp(name);
+    let mut out = vec![StoreLocation::Sqlite(dir.join("r.db"))];
+    out.extend(pg_database(name).map(StoreLocation::Postgres));
+    out
+}
+
 #[test]
 fn ingest_is_idempotent_and_round_trips() {
-    let dir = temp("ingest");
-    let mut store = Store::open(&dir.join("r.db")).expect("store");
+    for location in backends("ingest") {
+        ingest_round_trip(location);
+    }
+}
+
+fn ingest_round_trip(location: StoreLocation) {
+    let mut store = Store::open(&location).expect("store");
     let analyses = seed_analyses();
     assert_eq!(store.insert(&analyses).unwrap(), 2);
     assert_eq!(store.insert(&analyses).unwrap(), 0);
@@ -42,9 +56,144 @@ fn ingest_is_idempotent_and_round_trips() {
         ..Default::default()
     };
     assert_eq!(store.documents(&filter).unwrap().len(), 1);
+    // Stemmed search in the document's language: "soldat" finds "soldats".
+    let filter = rhetor::store::DocumentFilter {
+        query: Some("soldats nord-coréens".into()),
+        ..Default::default()
+    };
+    assert!(!store.documents(&filter).unwrap().is_empty(), "{location}");
     let csv = store.claims_csv().unwrap();
     assert!(csv.starts_with("doc_id,source,title"));
     assert!(csv.lines().count() > 20);
+    let sources = store.cited_sources(None).unwrap();
+    assert!(sources
+        .iter()
+        .any(|s| s.id == "outlet:sputnik" && s.typology.as_deref() == Some("state-controlled")));
+    assert!(store.sources_csv().unwrap().contains("outlet:reuters"));
+    assert!(!store.citations().unwrap().is_empty());
+    let docs = store.documents(&Default::default()).unwrap();
+    assert_eq!(docs.len(), 2);
+    assert!(docs.iter().all(|d| !d.label.is_empty()));
+    assert_eq!(store.distinct("language").unwrap(), vec!["fr".to_string()]);
+    // A read-only view sees the same.
+    let reader = Store::open_read_only(&location).unwrap();
+    assert_eq!(reader.count().unwrap(), 2);
+    assert_eq!(reader.analyses().unwrap().len(), 2);
+}
+
+#[test]
+fn a_foreign_postgres_database_is_refused_untouched() {
+    let Some(url) = pg_database("foreign") else {
+        return;
+    };
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.batch_execute("CREATE TABLE invoices (id int); INSERT INTO invoices VALUES (7)")
+        .unwrap();
+    let err = Store::open(&StoreLocation::Postgres(url.clone()))
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::NotRhetorDatabase(_)), "{err}");
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 1, "nothing was created beside the foreign table");
+    // An empty database is not a store yet: reading it says so.
+    let empty = pg_database("empty").unwrap();
+    let err = Store::open_read_only(&StoreLocation::Postgres(empty))
+        .err()
+        .expect("no store");
+    assert!(err.to_string().contains("no rhetor store"), "{err}");
+}
+
+#[test]
+fn concurrent_first_opens_of_a_postgres_store() {
+    let Some(url) = pg_database("firstopen") else {
+        return;
+    };
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&StoreLocation::Postgres(url)).expect("opens");
+                s.insert(&seed_analyses()).expect("inserts")
+            })
+        })
+        .collect();
+    let added: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(added, 2, "every document stored once");
+}
+
+#[test]
+fn the_queue_survives_a_lost_worker() {
+    let Some(url) = pg_database("queue") else {
+        return;
+    };
+    let mut store = Store::open(&StoreLocation::Postgres(url.clone())).unwrap();
+    let pg = store.postgres().unwrap();
+    let inputs: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| {
+            (
+                format!("a{i}.txt"),
+                format!("Titre {i}\n\nUn texte numéro {i} assez long.\n").into_bytes(),
+            )
+        })
+        .collect();
+    let added = pg.queue_add(&inputs, 2).unwrap();
+    assert_eq!((added.items, added.batches), (5, 3));
+    assert_eq!(pg.queue_add(&inputs, 2).unwrap().duplicates, 5);
+    // Worker A claims with a short lease and vanishes.
+    let lost = pg
+        .queue_claim("A", std::time::Duration::from_millis(300), 1 << 20)
+        .unwrap()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    // Worker B takes the expired batch over, and finishes it.
+    let mut claimed = Vec::new();
+    while let Some(c) = pg
+        .queue_claim("B", std::time::Duration::from_secs(60), 1 << 20)
+        .unwrap()
+    {
+        claimed.push(c);
+    }
+    assert_eq!(claimed.len(), 3);
+    assert!(
+        claimed.iter().any(|c| c.batch == lost.batch),
+        "the expired batch is claimed again"
+    );
+    for c in &claimed {
+        let outcomes: Vec<(String, rhetor::store::queue::Outcome)> = c
+            .items
+            .iter()
+            .map(|i| {
+                let doc = rhetor::Pipeline::default()
+                    .run(text_article(
+                        &i.name,
+                        String::from_utf8(i.bytes.clone()).unwrap(),
+                    ))
+                    .unwrap();
+                (
+                    i.hash.clone(),
+                    rhetor::store::queue::Outcome::Analysed {
+                        analyses: vec![Analysis::new(&doc, Default::default())],
+                        errors: vec![],
+                    },
+                )
+            })
+            .collect();
+        assert!(pg.queue_complete("B", c, &outcomes).unwrap());
+    }
+    // A's late results are refused: nothing is written twice.
+    assert!(!pg.queue_complete("A", &lost, &[]).unwrap());
+    let status = pg.queue_status().unwrap();
+    assert_eq!(
+        (status.items_done, status.batches_done, status.documents),
+        (5, 3, 5)
+    );
+    assert_eq!(store.count().unwrap(), 5);
 }
 
 #[test]

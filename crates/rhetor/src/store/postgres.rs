@@ -525,13 +525,16 @@ impl PgStore {
             if !words.is_empty() {
                 // Every configuration the documents may have been indexed
                 // with: a French document matches the French stems.
-                arg(
-                    &mut sql,
-                    " AND d.search @@ (plainto_tsquery('french', ?1) || plainto_tsquery('english', ?1) || plainto_tsquery('german', ?1) || plainto_tsquery('italian', ?1) || plainto_tsquery('russian', ?1) || plainto_tsquery('simple', ?1))",
-                    words,
-                );
+                args.push(words);
                 let n = args.len();
-                sql = sql.replace("?1", &format!("${n}"));
+                let configs = [
+                    "french", "english", "german", "italian", "russian", "simple",
+                ];
+                let any: Vec<String> = configs
+                    .iter()
+                    .map(|c| format!("plainto_tsquery('{c}', ${n})"))
+                    .collect();
+                sql.push_str(&format!(" AND d.search @@ ({})", any.join(" || ")));
             }
         }
         sql.push_str(" ORDER BY d.seq");

@@ -281,6 +281,9 @@ impl PgStore {
             &[&claimed.batch],
         )
         .map_err(|e| self.queue_err(e))?;
+        // Wakes workers waiting for this batch to end.
+        tx.execute(&format!("NOTIFY {CHANNEL}"), &[])
+            .map_err(|e| self.queue_err(e))?;
         tx.commit().map_err(|e| self.queue_err(e))?;
         Ok(true)
     }

@@ -64,3 +64,32 @@ pub fn installed_encoder() -> Option<(PathBuf, PathBuf)> {
     );
     None
 }
+
+/// A fresh, empty PostgreSQL database for one test, on the server of
+/// `RHETOR_TEST_PG` (which `.ci/run` starts with `tools/pg-test-cluster`).
+/// `None` (with a note) when no server is configured; under CI (`CI` set)
+/// that is a failure, so the PostgreSQL backend is always tested there.
+pub fn pg_database(name: &str) -> Option<String> {
+    let Some(url) = std::env::var("RHETOR_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must start a PostgreSQL server (tools/pg-test-cluster) and set RHETOR_TEST_PG"
+        );
+        eprintln!("note: RHETOR_TEST_PG not set (tools/pg-test-cluster starts a server); skipping the PostgreSQL part");
+        return None;
+    };
+    let db = format!("rhetor_t_{name}_{}", std::process::id());
+    let mut admin =
+        postgres::Client::connect(&url, postgres::NoTls).expect("the test server answers");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db}"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        admin.batch_execute(&sql).expect("a test database");
+    }
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Some(format!("{base}/{db}"))
+}
