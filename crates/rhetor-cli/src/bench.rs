@@ -30,6 +30,10 @@ pub struct BenchArgs {
     /// Paragraphs per language for `--encoder` (six languages).
     #[arg(long, default_value_t = 50)]
     pub paragraphs: usize,
+    /// Also time the store writes alone into this empty store (a
+    /// `postgres://` URL), beside a fresh SQLite file.
+    #[arg(long)]
+    pub store: Option<rhetor::store::StoreLocation>,
 }
 
 /// Times `e5_embed_batch` of the package's engine on the lines of argv[3].
@@ -399,6 +403,46 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
         if cores == 1 {
             break;
         }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+    }
+
+    // The store writes alone: the same analyses, batches of 64.
+    let analyses: Vec<rhetor::output::Analysis> = texts
+        .par_iter()
+        .filter_map(|t| full.run(raw(t)).ok())
+        .map(|d| rhetor::output::Analysis::new(&d, Default::default()))
+        .collect();
+    println!();
+    println!(
+        "store writes alone ({} analyses, batches of 64, one transaction each)",
+        analyses.len()
+    );
+    println!("| store | seconds | articles/s | µs per article |");
+    println!("| --- | --- | --- | --- |");
+    let mut targets = vec![rhetor::store::StoreLocation::Sqlite(tmp.clone())];
+    targets.extend(args.store.clone());
+    for target in targets {
+        let mut store = rhetor::store::Store::open(&target)?;
+        anyhow::ensure!(
+            store.count()? == 0,
+            "{target}: the store benchmark needs an empty store"
+        );
+        let start = Instant::now();
+        for batch in analyses.chunks(64) {
+            store.insert(batch)?;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let kind = match target {
+            rhetor::store::StoreLocation::Sqlite(_) => "SQLite (fresh file)",
+            rhetor::store::StoreLocation::Postgres(_) => "PostgreSQL",
+        };
+        println!(
+            "| {kind} | {secs:.3} | {:.0} | {:.0} |",
+            analyses.len() as f64 / secs,
+            secs * 1e6 / analyses.len() as f64
+        );
     }
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));

@@ -89,7 +89,7 @@ fn a_foreign_postgres_database_is_refused_untouched() {
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     c.batch_execute("CREATE TABLE invoices (id int); INSERT INTO invoices VALUES (7)")
         .unwrap();
-    let err = Store::open(&StoreLocation::Postgres(url.clone()))
+    let err = Store::open(StoreLocation::Postgres(url.clone()))
         .err()
         .expect("refused");
     assert!(matches!(err, StoreError::NotRhetorDatabase(_)), "{err}");
@@ -103,7 +103,7 @@ fn a_foreign_postgres_database_is_refused_untouched() {
     assert_eq!(tables, 1, "nothing was created beside the foreign table");
     // An empty database is not a store yet: reading it says so.
     let empty = pg_database("empty").unwrap();
-    let err = Store::open_read_only(&StoreLocation::Postgres(empty))
+    let err = Store::open_read_only(StoreLocation::Postgres(empty))
         .err()
         .expect("no store");
     assert!(err.to_string().contains("no rhetor store"), "{err}");
@@ -118,7 +118,7 @@ fn concurrent_first_opens_of_a_postgres_store() {
         .map(|_| {
             let url = url.clone();
             std::thread::spawn(move || {
-                let mut s = Store::open(&StoreLocation::Postgres(url)).expect("opens");
+                let mut s = Store::open(StoreLocation::Postgres(url)).expect("opens");
                 s.insert(&seed_analyses()).expect("inserts")
             })
         })
@@ -132,7 +132,7 @@ fn the_queue_survives_a_lost_worker() {
     let Some(url) = pg_database("queue") else {
         return;
     };
-    let mut store = Store::open(&StoreLocation::Postgres(url.clone())).unwrap();
+    let mut store = Store::open(StoreLocation::Postgres(url.clone())).unwrap();
     let pg = store.postgres().unwrap();
     let inputs: Vec<(String, Vec<u8>)> = (0..5)
         .map(|i| {

@@ -207,3 +207,35 @@ pub fn post_json(port: u16, path: &str, json: &serde_json::Value) -> Response {
         json.to_string().as_bytes(),
     )
 }
+
+/// A fresh PostgreSQL database for one test on the `RHETOR_TEST_PG` server;
+/// `None` with a note when none is configured, a failure under CI.
+pub fn pg_database(name: &str) -> Option<String> {
+    let Some(url) = std::env::var("RHETOR_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must start a PostgreSQL server (tools/pg-test-cluster) and set RHETOR_TEST_PG"
+        );
+        eprintln!("note: RHETOR_TEST_PG not set (tools/pg-test-cluster starts a server); skipping");
+        return None;
+    };
+    let db = format!("rhetor_cli_{name}_{}", std::process::id());
+    let psql = |sql: &str| {
+        let out = Command::new("psql")
+            .args([url.as_str(), "-qc", sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {db}"));
+    psql(&format!("CREATE DATABASE {db}"));
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Some(format!("{base}/{db}"))
+}
