@@ -22,11 +22,18 @@ enum Mode {
     Human,
     Json,
     Jsonl,
+    /// One line per document in a per-document export format.
+    Lines(rhetor::export::ExportFormat),
+    /// A whole-run export format, written at the end.
+    Collect(rhetor::export::ExportFormat),
 }
 
 /// Built objects for one run.
 struct HiArgs {
     inputs: Vec<Result<PathBuf, (PathBuf, InputError)>>,
+    /// Pages to fetch, on the user's explicit request.
+    urls: Vec<String>,
+    fetcher: Option<crate::fetch::Fetcher>,
     mode: Mode,
     read: ReadOptions,
     output: OutputOptions,
@@ -50,14 +57,41 @@ impl HiArgs {
                 .build_global()
                 .context("cannot start worker threads")?;
         }
-        let inputs = ingest::expand_paths(&low.paths);
+        let (url_args, paths): (Vec<PathBuf>, Vec<PathBuf>) = low
+            .paths
+            .iter()
+            .cloned()
+            .partition(|p| crate::fetch::is_url(&p.to_string_lossy()));
+        let mut urls: Vec<String> = url_args
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        if let Some(file) = &low.urls {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read --urls {}", file.display()))?;
+            urls.extend(crate::fetch::urls_in(&text));
+        }
+        let inputs = ingest::expand_paths(&paths);
         let single = inputs.len() == 1
             && inputs[0].as_ref().is_ok_and(|p| {
                 ingest::file_kind(p).is_some_and(|(k, _)| {
                     !matches!(k, ingest::FileKind::Jsonl | ingest::FileKind::Warc)
                 })
             });
-        let mode = if low.jsonl || (low.json && !single) {
+        use rhetor::export::ExportFormat;
+        let mode = if let Some(f) = low.format {
+            match f {
+                f if f.streams() => Mode::Lines(f),
+                ExportFormat::LabelStudio | ExportFormat::LabelStudioConfig | ExportFormat::WebAnno => {
+                    Mode::Collect(f)
+                }
+                f => anyhow::bail!(
+                    "--format {} is an export of a store: analyse, then `rhetor export --format {} --db …`",
+                    f.as_str(),
+                    f.as_str()
+                ),
+            }
+        } else if low.jsonl || (low.json && !single) {
             Mode::Jsonl
         } else if low.json {
             Mode::Json
@@ -65,6 +99,8 @@ impl HiArgs {
             Mode::Human
         };
         Ok(HiArgs {
+            fetcher: (!urls.is_empty()).then(|| crate::fetch::Fetcher::new(low.max_bytes)),
+            urls,
             inputs,
             mode,
             read: ReadOptions {
@@ -113,7 +149,16 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
         }
         None => (None, None),
     };
-    let progress = progress_bar(hi.inputs.len());
+    let progress = progress_bar(hi.inputs.len() + hi.urls.len());
+    // Fetched lazily, as the batch reaches them: one page in memory at a time
+    // beside the chunk being analysed.
+    let fetcher = hi.fetcher.take();
+    let fetched = std::mem::take(&mut hi.urls)
+        .into_iter()
+        .filter_map(move |url| {
+            let article = fetcher.as_ref()?.fetch(&url);
+            Some((url, article))
+        });
     let items = std::mem::take(&mut hi.inputs).into_iter().flat_map({
         let progress = progress.clone();
         move |input| -> Box<dyn Iterator<Item = Item> + Send> {
@@ -132,9 +177,10 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     });
     let chunk_size = rayon::current_num_threads() * 8;
     let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
-    let mut items = items.peekable();
+    let mut items = items.chain(fetched).peekable();
     let mut seen: Vec<String> = Vec::new();
     let mut analysed = 0usize;
+    let mut collected: Vec<Analysis> = Vec::new();
     while items.peek().is_some() {
         chunk.clear();
         chunk.extend(items.by_ref().take(chunk_size));
@@ -161,6 +207,9 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
             match result {
                 Ok(Outcome::New(doc, analysis)) => {
                     analysed += 1;
+                    if matches!(hi.mode, Mode::Collect(_)) {
+                        collected.push((*analysis).clone());
+                    }
                     print_document(&mut out, &doc, &analysis, hi.mode)?;
                     seen.push(analysis.id.clone());
                     batch.0.push(name);
@@ -171,7 +220,12 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
                     // Already analysed: print what the store holds.
                     if let Some(store) = &reader {
                         match store.analysis(&id) {
-                            Ok(Some(a)) => print_stored(&mut out, &doc, &a, hi.mode)?,
+                            Ok(Some(a)) => {
+                                print_stored(&mut out, &doc, &a, hi.mode)?;
+                                if matches!(hi.mode, Mode::Collect(_)) {
+                                    collected.push(a);
+                                }
+                            }
                             Ok(None) => {}
                             Err(e) => {
                                 ok = false;
@@ -195,6 +249,20 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
             }
         }
     }
+    if let Mode::Collect(format) = hi.mode {
+        use rhetor::export::{annotations, ExportFormat};
+        let value = match format {
+            ExportFormat::WebAnno => annotations::web_annotations(&collected),
+            ExportFormat::LabelStudioConfig => {
+                serde_json::Value::String(annotations::labelstudio_config())
+            }
+            _ => annotations::labelstudio_tasks(&collected),
+        };
+        match value {
+            serde_json::Value::String(s) => write!(out, "{s}")?,
+            v => writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?,
+        }
+    }
     out.flush()?;
     progress.finish_and_clear();
     drop(batches);
@@ -211,7 +279,7 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
         added = written.added;
     }
     if let Some(store) = &hi.store {
-        eprintln!(
+        crate::note!(
             "rhetor: {analysed} articles analysed, {added} new in {} ({} in all)",
             store.location(),
             store.count()?
@@ -227,7 +295,7 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
         };
         let html = rhetor::report::render_report(&analyses, "rhetor report");
         std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!(
+        crate::note!(
             "rhetor: report of {} articles written to {}",
             analyses.len(),
             path.display()
@@ -283,7 +351,7 @@ enum Outcome {
 /// A progress bar on stderr, only when stderr is a terminal.
 fn progress_bar(len: usize) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() || len < 20 {
+    if !std::io::stderr().is_terminal() || len < 20 || !crate::chatty() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len as u64);
@@ -328,6 +396,8 @@ fn print_document(
             writeln!(out)?;
         }
         Mode::Human => print_human(out, doc)?,
+        Mode::Lines(format) => writeln!(out, "{}", crate::store::document_line(format, analysis)?)?,
+        Mode::Collect(_) => {}
     }
     Ok(())
 }

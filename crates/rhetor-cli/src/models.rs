@@ -304,7 +304,7 @@ impl rhetor::Stage for PanicOn {
 pub fn classifier(model_dir: Option<&Path>, tier: &TierArgs) -> anyhow::Result<Classify> {
     let models = load_models(model_dir)?;
     if tier.fast {
-        eprintln!("rhetor: fast tier (n-gram models; --fast)");
+        crate::note!("rhetor: fast tier (n-gram models; --fast)");
         return Ok(Classify::new(models));
     }
     let path = tier
@@ -312,7 +312,7 @@ pub fn classifier(model_dir: Option<&Path>, tier: &TierArgs) -> anyhow::Result<C
         .clone()
         .unwrap_or_else(encoder::default_weights);
     if !tier.accurate && tier.encoder.is_none() && !path.exists() {
-        eprintln!(
+        crate::note!(
             "rhetor: fast tier (n-gram models); for the accurate tier run `rhetor models install`"
         );
         return Ok(Classify::new(models));
@@ -324,7 +324,7 @@ pub fn classifier(model_dir: Option<&Path>, tier: &TierArgs) -> anyhow::Result<C
     let loaded = heads.and_then(|h| Ok((Encoder::load_verified(&path)?, h)));
     match loaded {
         Ok((enc, heads)) => {
-            eprintln!(
+            crate::note!(
                 "rhetor: accurate tier (multilingual-e5-small, {}); --fast for the n-gram tier",
                 path.display()
             );

@@ -123,9 +123,12 @@ fn add(a: QueueAddArgs) -> anyhow::Result<bool> {
         }
     }
     let added = pg(&mut store)?.queue_add(&inputs, a.batch)?;
-    eprintln!(
+    crate::note!(
         "rhetor: queued {} inputs in {} batches in {} ({} already queued)",
-        added.items, added.batches, a.db, added.duplicates
+        added.items,
+        added.batches,
+        a.db,
+        added.duplicates
     );
     Ok(ok)
 }
@@ -262,7 +265,7 @@ pub fn worker(a: WorkerArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    eprintln!(
+    crate::note!(
         "rhetor: worker {name}: {batches} batches, {documents} documents in {:.1} s; {failed} inputs failed",
         started.elapsed().as_secs_f64()
     );

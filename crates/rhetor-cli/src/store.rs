@@ -39,10 +39,12 @@ pub struct CompareArgs {
 pub struct ExportArgs {
     #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
     pub db: rhetor::store::StoreLocation,
-    /// `jsonl`, `claims-csv`, `sources-csv`, `techniques-tsv`, `frames-tsv` or `genre-tsv`.
-    #[arg(long, value_parser = ["jsonl", "claims-csv", "sources-csv", "techniques-tsv", "frames-tsv", "genre-tsv"])]
-    pub format: String,
-    /// Output file (default: standard output).
+    /// `jsonl`, `claims-csv`, `sources-csv`, `techniques-tsv`, `frames-tsv`,
+    /// `genre-tsv`, `labelstudio`, `labelstudio-config`, `doccano`, `prodigy`,
+    /// `webanno` (W3C Web Annotation JSON-LD) or `brat` (a directory, `-o`).
+    #[arg(long, value_parser = export_format)]
+    pub format: rhetor::export::ExportFormat,
+    /// Output file (a directory for `brat`; default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -64,7 +66,7 @@ pub fn report(a: ReportArgs) -> anyhow::Result<bool> {
     let html = rhetor::report::render_report(&analyses, &a.title);
     std::fs::write(&a.output, html)
         .with_context(|| format!("cannot write {}", a.output.display()))?;
-    eprintln!(
+    crate::note!(
         "rhetor: report of {} articles written to {}",
         analyses.len(),
         a.output.display()
@@ -190,20 +192,75 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Parses an export format name (`--format`).
+pub fn export_format(s: &str) -> Result<rhetor::export::ExportFormat, String> {
+    rhetor::export::ExportFormat::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = rhetor::export::ExportFormat::ALL
+            .iter()
+            .map(|f| f.as_str())
+            .collect();
+        format!("unknown format {s:?}; one of {}", names.join(", "))
+    })
+}
+
+/// One document in a per-document format (one line each).
+pub fn document_line(format: rhetor::export::ExportFormat, a: &Analysis) -> anyhow::Result<String> {
+    use rhetor::export::{annotations, ExportFormat};
+    Ok(match format {
+        ExportFormat::Doccano => serde_json::to_string(&annotations::doccano_line(a))?,
+        ExportFormat::Prodigy => serde_json::to_string(&annotations::prodigy_line(a))?,
+        _ => serde_json::to_string(a)?,
+    })
+}
+
 pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
+    use rhetor::export::{annotations, brat, ExportFormat};
+    if a.format == ExportFormat::LabelStudioConfig {
+        return write_out(a.output.as_deref(), annotations::labelstudio_config());
+    }
     let store = open_existing(&a.db)?;
-    let text = match a.format.as_str() {
-        "claims-csv" => store.claims_csv()?,
-        "sources-csv" => store.sources_csv()?,
-        "jsonl" => {
+    let text = match a.format {
+        ExportFormat::ClaimsCsv => store.claims_csv()?,
+        ExportFormat::SourcesCsv => store.sources_csv()?,
+        ExportFormat::Jsonl | ExportFormat::Doccano | ExportFormat::Prodigy => {
             let mut s = String::new();
             for an in store.analyses()? {
-                s.push_str(&serde_json::to_string(&an)?);
+                s.push_str(&document_line(a.format, &an)?);
                 s.push('\n');
             }
             s
         }
+        ExportFormat::LabelStudio => {
+            serde_json::to_string_pretty(&annotations::labelstudio_tasks(&store.analyses()?))?
+                + "\n"
+        }
+        ExportFormat::WebAnno => {
+            serde_json::to_string_pretty(&annotations::web_annotations(&store.analyses()?))? + "\n"
+        }
+        ExportFormat::Brat => {
+            let dir = a
+                .output
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("--format brat writes a directory: give -o DIR"))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let analyses = store.analyses()?;
+            for an in &analyses {
+                let (stem, txt, ann) = brat::article(an);
+                std::fs::write(dir.join(format!("{stem}.txt")), txt)?;
+                std::fs::write(dir.join(format!("{stem}.ann")), ann)?;
+            }
+            std::fs::write(dir.join("annotation.conf"), brat::annotation_conf())?;
+            crate::note!(
+                "rhetor: {} articles written to {} (brat standoff)",
+                analyses.len(),
+                dir.display()
+            );
+            return Ok(true);
+        }
+        ExportFormat::LabelStudioConfig => annotations::labelstudio_config(),
         task => {
+            let task = task.as_str();
             let mut s = String::new();
             for an in store.analyses()? {
                 let id = an.input_id.clone().unwrap_or_else(|| {
@@ -240,8 +297,12 @@ pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
             s
         }
     };
-    match a.output {
-        Some(path) => std::fs::write(&path, text)
+    write_out(a.output.as_deref(), text)
+}
+
+fn write_out(output: Option<&std::path::Path>, text: String) -> anyhow::Result<bool> {
+    match output {
+        Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }

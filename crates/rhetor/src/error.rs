@@ -26,6 +26,9 @@ pub enum InputError {
     Warc { record: usize, reason: String },
     #[error("PDF: {0}")]
     Pdf(String),
+    /// A page the user asked for could not be fetched.
+    #[error("cannot fetch: {0}")]
+    Fetch(String),
     /// A bug contained to this input (a panic while reading or analysing it).
     #[error("internal error: {0}, please report")]
     Internal(String),

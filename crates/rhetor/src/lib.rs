@@ -13,6 +13,7 @@ pub mod contain;
 pub mod document;
 pub mod encoder;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod lang;
 pub mod normalize;

@@ -65,6 +65,29 @@ mod embedded {
     ));
 }
 
+/// A short identifier of the embedded fast-tier models: the FNV-1a of
+/// their own checksums (the last 8 bytes of each file), in hex; "none"
+/// when the build embeds no models.
+pub fn embedded_models_checksum() -> String {
+    #[cfg(rhetor_models)]
+    {
+        let mut tails = Vec::new();
+        for m in [
+            embedded::TECHNIQUES,
+            embedded::FRAMES,
+            embedded::GENRE,
+            embedded::EVIDENCE,
+        ] {
+            tails.extend_from_slice(&m[m.len().saturating_sub(8)..]);
+        }
+        format!("{:016x}", linear::fnv(&tails))
+    }
+    #[cfg(not(rhetor_models))]
+    {
+        "none".to_string()
+    }
+}
+
 /// The accurate tier's heads over encoder embeddings.
 #[derive(Debug, Clone)]
 pub struct Heads {

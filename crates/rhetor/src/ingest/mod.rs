@@ -57,6 +57,8 @@ pub enum FileKind {
     Markdown,
     Html,
     Jsonl,
+    /// One JSON object (or an array of them: a Media Cloud story list).
+    Json,
     Warc,
     Pdf,
 }
@@ -74,6 +76,7 @@ pub fn file_kind(path: &Path) -> Option<(FileKind, bool)> {
         "md" | "markdown" => FileKind::Markdown,
         "html" | "htm" | "xhtml" => FileKind::Html,
         "jsonl" | "ndjson" => FileKind::Jsonl,
+        "json" => FileKind::Json,
         "warc" => FileKind::Warc,
         "pdf" => FileKind::Pdf,
         _ => return None,
@@ -209,6 +212,7 @@ fn read_kind(
     };
     match kind {
         FileKind::Jsonl => Ok(Box::new(jsonl_articles(reader, source, opts))),
+        FileKind::Json => json_articles(reader, source, opts),
         FileKind::Pdf => {
             let mut bytes = Vec::new();
             reader.take(opts.max_bytes + 1).read_to_end(&mut bytes)?;
@@ -284,18 +288,144 @@ fn sniff(head: &[u8]) -> FileKind {
     }
 }
 
-/// One JSON object per line: `text` or `html`, and optional `id`, `title`,
-/// `url`, `source`, `author`, `published`.
-#[derive(Debug, serde::Deserialize)]
-struct JsonlRecord {
-    text: Option<String>,
-    html: Option<String>,
-    id: Option<serde_json::Value>,
-    title: Option<String>,
-    url: Option<String>,
-    source: Option<String>,
-    author: Option<String>,
-    published: Option<String>,
+/// One record of a JSON or JSONL input, read from its fields. rhetor's own
+/// JSONL (`text` or `html`, and optional `id`, `title`, `url`, `source`,
+/// `author`, `published`) and the formats of neighbouring tools, detected
+/// from their fields: news-please (`maintext`, `authors`, `date_publish`,
+/// `source_domain`), trafilatura (`text`, `source` = the URL,
+/// `source-hostname`, `date`), Media Cloud stories (`media_name`,
+/// `publish_date`, `story_text`/`text`).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Record {
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+}
+
+pub(crate) fn record_of(v: &serde_json::Value) -> Result<Record, String> {
+    let obj = v.as_object().ok_or("not a JSON object")?;
+    let get = |k: &str| {
+        obj.get(k).and_then(|x| match x {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    let date = |s: Option<String>| s.map(|d| d.chars().take(10).collect::<String>());
+    let trafilatura = obj.contains_key("source-hostname");
+    let news_please = obj.contains_key("maintext") || obj.contains_key("date_publish");
+    let media_cloud = obj.contains_key("media_name") || obj.contains_key("stories_id");
+    let authors = obj.get("authors").and_then(|a| a.as_array()).map(|a| {
+        a.iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    Ok(Record {
+        text: get("text")
+            .or_else(|| get("maintext"))
+            .or_else(|| get("story_text")),
+        html: get("html").or_else(|| get("raw_html")),
+        id: get("id")
+            .or_else(|| get("stories_id"))
+            .or_else(|| get("fingerprint")),
+        title: get("title"),
+        url: if trafilatura {
+            get("url").or_else(|| get("source"))
+        } else {
+            get("url")
+        },
+        source: if trafilatura {
+            get("sitename").or_else(|| get("source-hostname"))
+        } else if news_please {
+            get("source_domain").or_else(|| get("source"))
+        } else if media_cloud {
+            get("media_name").or_else(|| get("media_url"))
+        } else {
+            get("source")
+        },
+        author: get("author").or(authors.filter(|a| !a.is_empty())),
+        published: date(
+            get("published")
+                .or_else(|| get("date_publish"))
+                .or_else(|| get("publish_date"))
+                .or_else(|| get("date")),
+        ),
+    })
+}
+
+/// The article of one record, or why there is none.
+fn record_article(
+    v: &serde_json::Value,
+    source: &Source,
+    record: usize,
+    format: Format,
+) -> Result<RawArticle, String> {
+    let r = record_of(v)?;
+    let body = match (r.text, r.html) {
+        (Some(t), _) => Body::Text(t),
+        (_, Some(h)) => Body::Html(h),
+        _ => return Err("no \"text\", \"maintext\" or \"html\" field".into()),
+    };
+    Ok(RawArticle {
+        source: Source {
+            path: source.path.clone(),
+            record: Some(record),
+            url: r.url,
+            name: r.source,
+        },
+        format,
+        encoding: "UTF-8".into(),
+        body,
+        declared: DeclaredMeta {
+            title: r.title,
+            author: r.author,
+            published: r.published,
+            id: r.id,
+        },
+    })
+}
+
+/// A JSON file: one object, or an array of them (a Media Cloud story list).
+fn json_articles(
+    mut reader: Box<dyn BufRead + Send>,
+    source: Source,
+    opts: ReadOptions,
+) -> Result<Articles, InputError> {
+    let mut bytes = Vec::new();
+    reader
+        .by_ref()
+        .take(opts.max_bytes + 1)
+        .read_to_end(&mut bytes)?;
+    check_size(bytes.len() as u64, opts)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| InputError::Jsonl {
+            line: e.line(),
+            reason: format!("invalid JSON: {e}"),
+        })?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(ref o) if o.get("stories").is_some_and(|s| s.is_array()) => {
+            o["stories"].as_array().cloned().unwrap_or_default()
+        }
+        other => vec![other],
+    };
+    let articles: Vec<Result<RawArticle, InputError>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            record_article(v, &source, i + 1, Format::Jsonl).map_err(|reason| InputError::Warc {
+                record: i + 1,
+                reason,
+            })
+        })
+        .collect();
+    Ok(Box::new(articles.into_iter()))
 }
 
 fn jsonl_articles(
@@ -334,36 +464,11 @@ fn jsonl_articles(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record: JsonlRecord = match serde_json::from_slice(&bytes) {
-            Ok(r) => r,
+        let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
             Err(e) => return Some(Err(err(format!("invalid JSON: {e}")))),
         };
-        let (body, format) = match (record.text, record.html) {
-            (Some(t), _) if !t.trim().is_empty() => (Body::Text(t), Format::Jsonl),
-            (_, Some(h)) if !h.trim().is_empty() => (Body::Html(h), Format::Jsonl),
-            _ => return Some(Err(err("no \"text\" or \"html\" field".into()))),
-        };
-        let id = record.id.map(|v| match v {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        });
-        return Some(Ok(RawArticle {
-            source: Source {
-                path: source.path.clone(),
-                record: Some(line_no),
-                url: record.url,
-                name: record.source,
-            },
-            format,
-            encoding: "UTF-8".into(),
-            body,
-            declared: DeclaredMeta {
-                title: record.title,
-                author: record.author,
-                published: record.published,
-                id,
-            },
-        }));
+        return Some(record_article(&value, &source, line_no, Format::Jsonl).map_err(err));
     })
 }
 
