@@ -62,6 +62,8 @@ enum Command {
     Compare(store::CompareArgs),
     /// Export a store: JSONL, claims CSV, or the SemEval TSV formats.
     Export(store::ExportArgs),
+    /// Import human corrections (a Label Studio export) into a store.
+    Import(store::ImportArgs),
     /// Check a store: integrity, schema version, counts.
     Check(store::CheckArgs),
     /// Serve the web app and JSON API over a store.
@@ -160,6 +162,7 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Compare(a) => store::compare(a),
         Command::Export(a) => store::export(a),
         Command::Check(a) => store::check(a),
+        Command::Import(a) => store::import(a),
         Command::Serve(a) => serve::run(a),
         Command::Train(a) => models::train(a),
         Command::Eval(a) => models::eval(a),

@@ -20,6 +20,13 @@ pub struct TrainArgs {
     /// `cred1.csv`, e.g. ../shared/data/outlets) into `OUT/outlets.tsv`.
     #[arg(long)]
     pub outlets: Option<PathBuf>,
+    /// Add the human corrections of the store (`--db`, imported with
+    /// `rhetor import labelstudio`) to the SemEval data (fast tier).
+    #[arg(long, requires = "data")]
+    pub corrections: bool,
+    /// The store the corrections come from.
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
     /// Where the model files go.
     #[arg(long, default_value = "models")]
     pub out: PathBuf,
@@ -212,6 +219,19 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
             a.heads.options(a.folds),
             &embedding_progress(),
         )?
+    } else if a.corrections {
+        anyhow::ensure!(
+            a.db.may_exist(),
+            "{}: no such store (import corrections with `rhetor import labelstudio FILE --db …` first)",
+            a.db
+        );
+        let store = rhetor::store::Store::open(&a.db)?;
+        let (extra, used) = rhetor::train::corrections::articles(&store.analyses()?);
+        println!(
+            "corrections from {}: {} corrections of {} documents used ({} paragraphs labelled, {} evidence spans, {} genres, {} frame sets)",
+            a.db, used.corrections, used.documents, used.paragraphs, used.spans, used.genres, used.frame_sets
+        );
+        tasks::train_with(data, &a.out, opts, extra)?
     } else {
         tasks::train(data, &a.out, opts)?
     };

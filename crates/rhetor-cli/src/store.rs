@@ -41,7 +41,7 @@ pub struct ExportArgs {
     pub db: rhetor::store::StoreLocation,
     /// `jsonl`, `claims-csv`, `sources-csv`, `techniques-tsv`, `frames-tsv`,
     /// `genre-tsv`, `labelstudio`, `labelstudio-config`, `doccano`, `prodigy`,
-    /// `webanno` (W3C Web Annotation JSON-LD) or `brat` (a directory, `-o`).
+    /// `webanno` (W3C Web Annotation JSON-LD), `brat` or `parquet` (directories, `-o`).
     #[arg(long, value_parser = export_format)]
     pub format: rhetor::export::ExportFormat,
     /// Output file (a directory for `brat`; default: standard output).
@@ -259,6 +259,12 @@ pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
             return Ok(true);
         }
         ExportFormat::LabelStudioConfig => annotations::labelstudio_config(),
+        ExportFormat::Parquet => {
+            let dir = a.output.as_ref().ok_or_else(|| {
+                anyhow::anyhow!("--format parquet writes a directory of tables: give -o DIR")
+            })?;
+            return parquet_tables(dir, &store.analyses()?);
+        }
         task => {
             let task = task.as_str();
             let mut s = String::new();
@@ -328,4 +334,81 @@ pub fn check(a: CheckArgs) -> anyhow::Result<bool> {
         store.count()?
     );
     Ok(ok)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// What to import: `labelstudio` (a Label Studio JSON export of tasks
+    /// that `rhetor export --format labelstudio` made).
+    #[arg(value_parser = ["labelstudio"])]
+    pub kind: String,
+    /// The exported file.
+    pub file: PathBuf,
+    #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
+    pub db: rhetor::store::StoreLocation,
+}
+
+/// Reads annotated tasks back into the store as human corrections, kept
+/// apart from the model's labels, with who and when.
+pub fn import(a: ImportArgs) -> anyhow::Result<bool> {
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", a.file.display()))?;
+    let tasks = rhetor::export::annotations::labelstudio_import(&value)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let mut store = open_existing(&a.db)?;
+    let (mut ok, mut stored, mut documents) = (true, 0usize, 0usize);
+    for t in tasks {
+        let Some(id) = t.doc_id.as_deref() else {
+            ok = false;
+            eprintln!(
+                "rhetor: {}: task {}: no data.rhetor_id (was it exported by rhetor?)",
+                a.file.display(),
+                t.task
+            );
+            continue;
+        };
+        if store.analysis(id)?.is_none() {
+            ok = false;
+            eprintln!(
+                "rhetor: {}: task {}: document {id} is not in {}",
+                a.file.display(),
+                t.task,
+                a.db
+            );
+            continue;
+        }
+        if t.corrections.is_empty() {
+            continue;
+        }
+        stored += store.replace_corrections(id, &t.corrections)?;
+        documents += 1;
+    }
+    crate::note!(
+        "rhetor: {stored} corrections of {documents} documents imported into {}",
+        a.db
+    );
+    Ok(ok)
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_tables(dir: &std::path::Path, analyses: &[Analysis]) -> anyhow::Result<bool> {
+    let written = rhetor::export::parquet::write_tables(dir, analyses)
+        .map_err(|e| anyhow::anyhow!("parquet: {e}"))?;
+    let tables: Vec<String> = written
+        .iter()
+        .map(|(t, n)| format!("{t} ({n} rows)"))
+        .collect();
+    crate::note!(
+        "rhetor: Parquet tables written to {}: {}",
+        dir.display(),
+        tables.join(", ")
+    );
+    Ok(true)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_tables(_dir: &std::path::Path, _analyses: &[Analysis]) -> anyhow::Result<bool> {
+    anyhow::bail!("this rhetor was built without Parquet support (cargo feature `parquet`)")
 }

@@ -132,6 +132,23 @@ pub struct CitedSourceOut {
     pub credibility: Option<CredibilityOut>,
 }
 
+/// A human correction: a label an annotator gave (or confirmed), with who
+/// and when; never mixed with the model's output.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Correction {
+    /// `technique_span`, `paragraph`, `claim`, `genre` or `frame`.
+    pub kind: String,
+    /// Code points into `text` (spans and paragraphs).
+    pub start: Option<usize>,
+    pub end: Option<usize>,
+    pub text: Option<String>,
+    pub label: String,
+    pub annotator: String,
+    pub created_at: Option<String>,
+    /// Where it came from: `labelstudio`.
+    pub origin: String,
+}
+
 /// One mention of a cited source.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MentionOut {
@@ -261,6 +278,10 @@ pub struct Analysis {
     /// What the article cites (absent in analyses stored before sources).
     #[serde(default)]
     pub sources: Vec<CitedSourceOut>,
+    /// Human corrections imported into the store (Label Studio), kept apart
+    /// from the model's labels above; only in analyses read from a store.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<TokenOut>>,
     pub text: String,
@@ -478,6 +499,7 @@ impl Analysis {
             sentences,
             links,
             sources,
+            corrections: Vec::new(),
             tokens,
             text: doc.text.clone(),
         }

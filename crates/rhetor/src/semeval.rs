@@ -82,7 +82,7 @@ fn read(path: &Path) -> Result<String, ModelError> {
     })
 }
 
-fn label_index(names: &[&str], name: &str) -> Option<usize> {
+pub(crate) fn label_index(names: &[&str], name: &str) -> Option<usize> {
     names.iter().position(|n| *n == name)
 }
 

@@ -166,3 +166,86 @@ pub fn web_annotations(analyses: &[Analysis]) -> Value {
         "first": {"type": "AnnotationPage", "items": items},
     })
 }
+
+/// The human annotations of one Label Studio task, read back for the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedTask {
+    /// The task's position in the file (1-based) and its rhetor document.
+    pub task: usize,
+    pub doc_id: Option<String>,
+    pub corrections: Vec<crate::output::Correction>,
+}
+
+fn annotator_of(annotation: &Value) -> String {
+    match &annotation["completed_by"] {
+        Value::Object(o) => o
+            .get("email")
+            .or_else(|| o.get("username"))
+            .or_else(|| o.get("id"))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .unwrap_or_else(|| "unknown".into()),
+        Value::Null => "unknown".into(),
+        v => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+    }
+}
+
+/// Reads a Label Studio export (a JSON array of tasks with `annotations`,
+/// as its "JSON" export writes them): every non-cancelled annotation's
+/// results become corrections — `labels` on `technique`, `paragraph` and
+/// `claim`, `choices` on `genre` and `frames` — with the annotator and date.
+pub fn labelstudio_import(value: &Value) -> Result<Vec<ImportedTask>, String> {
+    let tasks = value
+        .as_array()
+        .ok_or("a Label Studio export is a JSON array of tasks")?;
+    let mut out = Vec::new();
+    for (i, task) in tasks.iter().enumerate() {
+        let doc_id = task["data"]["rhetor_id"].as_str().map(str::to_string);
+        let mut corrections = Vec::new();
+        for annotation in task["annotations"].as_array().into_iter().flatten() {
+            if annotation["was_cancelled"].as_bool() == Some(true) {
+                continue;
+            }
+            let annotator = annotator_of(annotation);
+            let created_at = annotation["updated_at"]
+                .as_str()
+                .or(annotation["created_at"].as_str())
+                .map(str::to_string);
+            for r in annotation["result"].as_array().into_iter().flatten() {
+                let v = &r["value"];
+                let from = r["from_name"].as_str().unwrap_or("");
+                let (kind, labels): (&str, Vec<&str>) = match (r["type"].as_str(), from) {
+                    (Some("labels"), "paragraph") => ("paragraph", strings(&v["labels"])),
+                    (Some("labels"), "claim") => ("claim", strings(&v["labels"])),
+                    (Some("labels"), _) => ("technique_span", strings(&v["labels"])),
+                    (Some("choices"), "genre") => ("genre", strings(&v["choices"])),
+                    (Some("choices"), _) => ("frame", strings(&v["choices"])),
+                    _ => continue,
+                };
+                for label in labels {
+                    corrections.push(crate::output::Correction {
+                        kind: kind.to_string(),
+                        start: v["start"].as_u64().map(|x| x as usize),
+                        end: v["end"].as_u64().map(|x| x as usize),
+                        text: v["text"].as_str().map(str::to_string),
+                        label: label.to_string(),
+                        annotator: annotator.clone(),
+                        created_at: created_at.clone(),
+                        origin: "labelstudio".into(),
+                    });
+                }
+            }
+        }
+        out.push(ImportedTask {
+            task: i + 1,
+            doc_id,
+            corrections,
+        });
+    }
+    Ok(out)
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default()
+}

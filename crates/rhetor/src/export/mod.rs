@@ -6,9 +6,12 @@
 //!   labelling config, doccano JSONL, Prodigy JSONL, W3C Web Annotation
 //!   JSON-LD (TextQuoteSelector + TextPositionSelector).
 //! - `brat.rs`: brat standoff (`.txt` + `.ann` per article; INCEpTION reads it).
+//! - `parquet.rs` (feature `parquet`): tables for pandas, DuckDB and R.
 
 pub mod annotations;
 pub mod brat;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 
 /// The export formats, with one spelling each (CLI, docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,10 +28,11 @@ pub enum ExportFormat {
     Prodigy,
     Brat,
     WebAnno,
+    Parquet,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 12] = [
+    pub const ALL: [ExportFormat; 13] = [
         ExportFormat::Jsonl,
         ExportFormat::ClaimsCsv,
         ExportFormat::SourcesCsv,
@@ -41,6 +45,7 @@ impl ExportFormat {
         ExportFormat::Prodigy,
         ExportFormat::Brat,
         ExportFormat::WebAnno,
+        ExportFormat::Parquet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +62,7 @@ impl ExportFormat {
             ExportFormat::Prodigy => "prodigy",
             ExportFormat::Brat => "brat",
             ExportFormat::WebAnno => "webanno",
+            ExportFormat::Parquet => "parquet",
         }
     }
 

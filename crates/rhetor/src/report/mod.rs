@@ -3,6 +3,7 @@
 //! external scripts). All article text is escaped.
 
 mod charts;
+pub mod corrections;
 pub mod sources;
 
 use std::fmt::Write as _;
@@ -398,6 +399,7 @@ pub fn article_html(a: &Analysis) -> String {
         s.push_str("</table>");
     }
     s.push_str(&sources::sources_panel(a));
+    s.push_str(&corrections::corrections_panel(a));
     s.push_str("</article>");
     s
 }

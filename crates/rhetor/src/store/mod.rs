@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::output::Analysis;
 
+mod corrections;
 pub mod postgres;
 pub mod queue;
 mod sources;
@@ -274,14 +275,40 @@ impl Store {
         dispatch!(self, count())
     }
 
-    /// The stored analysis of one document.
+    /// The stored analysis of one document, with its human corrections.
     pub fn analysis(&self, id: &str) -> Result<Option<Analysis>, StoreError> {
-        dispatch!(self, analysis(id))
+        let Some(mut a) = dispatch!(self, analysis(id))? else {
+            return Ok(None);
+        };
+        a.corrections = self.corrections(id)?;
+        Ok(Some(a))
     }
 
-    /// Every stored analysis, oldest ingest first.
+    /// Every stored analysis, oldest ingest first, with corrections.
     pub fn analyses(&self) -> Result<Vec<Analysis>, StoreError> {
-        dispatch!(self, analyses())
+        let mut all: Vec<Analysis> = dispatch!(self, analyses())?;
+        for a in &mut all {
+            a.corrections = self.corrections(&a.id)?;
+        }
+        Ok(all)
+    }
+
+    /// Human corrections of one document (kept apart from model output).
+    pub fn corrections(&self, id: &str) -> Result<Vec<crate::output::Correction>, StoreError> {
+        dispatch!(self, corrections(id))
+    }
+
+    /// Replaces the corrections of `doc_id` by the annotators and origins of
+    /// `corrections` with these; returns how many were stored.
+    pub fn replace_corrections(
+        &mut self,
+        doc_id: &str,
+        corrections: &[crate::output::Correction],
+    ) -> Result<usize, StoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.replace_corrections(doc_id, corrections),
+            Backend::Postgres(s) => s.replace_corrections(doc_id, corrections),
+        }
     }
 
     /// Ids of the documents matching `filter`, oldest ingest first.

@@ -23,8 +23,9 @@ use super::{
 use crate::output::Analysis;
 
 /// Migrations, in order; `rhetor_meta.schema_version` counts how many ran.
-/// The logical schema matches SQLite's version 3.
-const MIGRATIONS: &[&str] = &[r#"
+/// The logical schema matches SQLite's version 4.
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE rhetor_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO rhetor_meta (key, value) VALUES ('application', 'rhetor'), ('schema_version', '0'), ('migrations', '0');
     CREATE TABLE documents (
@@ -97,7 +98,16 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (doc_id, idx)
     );
     CREATE INDEX cited_sources_by_source ON cited_sources (source_id);
-    "#];
+    "#,
+    r#"
+    CREATE TABLE corrections (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL, kind TEXT NOT NULL, "start" INTEGER, "end" INTEGER, text TEXT,
+        label TEXT NOT NULL, annotator TEXT NOT NULL, created_at TEXT, origin TEXT NOT NULL,
+        PRIMARY KEY (doc_id, origin, annotator, idx)
+    );
+    "#,
+];
 
 /// Advisory lock key under which stores are created and migrated ("rhtr").
 const LOCK_KEY: i64 = 0x7268_7472;

@@ -138,6 +138,22 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX cited_sources_by_source ON cited_sources(source_id);
     "#,
+    // 4: human corrections (Label Studio imports), kept apart from model output.
+    r#"
+    CREATE TABLE corrections (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        start INTEGER,
+        end INTEGER,
+        text TEXT,
+        label TEXT NOT NULL,
+        annotator TEXT NOT NULL,
+        created_at TEXT,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (doc_id, origin, annotator, idx)
+    );
+    "#,
 ];
 
 /// The schema version this rhetor writes.

@@ -6,6 +6,7 @@
 //! independently.
 
 pub mod accurate;
+pub mod corrections;
 pub mod outlets;
 pub mod tasks;
 

@@ -531,8 +531,20 @@ pub struct TrainSummary {
 /// Trains the shipped models: thresholds from out-of-fold predictions, then
 /// a final fit on all the data; writes `MODEL_FILES` into `out`.
 pub fn train(dir: &Path, out: &Path, opts: TrainOptions) -> Result<TrainSummary, ModelError> {
+    train_with(dir, out, opts, Vec::new())
+}
+
+/// [`train`] with extra labelled articles (human corrections from a store)
+/// added to the SemEval training data.
+pub fn train_with(
+    dir: &Path,
+    out: &Path,
+    opts: TrainOptions,
+    extra: Vec<LabelledArticle>,
+) -> Result<TrainSummary, ModelError> {
     let start = std::time::Instant::now();
-    let articles = semeval::load_training(dir)?;
+    let mut articles = semeval::load_training(dir)?;
+    articles.extend(extra);
     let k = opts.folds;
     let provenance = |what: &str, rows: usize, p: FitParams| {
         format!(
