@@ -242,13 +242,19 @@ impl SqliteStore {
     /// testing migrations).
     #[doc(hidden)]
     pub fn create_at_version(path: &Path, version: i64) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
+        SqliteStore::create_named(path, path, version)
+    }
+
+    /// Creates the store file `file` (errors name `shown`, the path the
+    /// user gave) with the first `version` migrations.
+    fn create_named(file: &Path, shown: &Path, version: i64) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(file).map_err(|source| StoreError::Sqlite {
+            path: shown.to_path_buf(),
             source,
         })?;
         let mut store = SqliteStore {
             conn,
-            path: path.to_path_buf(),
+            path: shown.to_path_buf(),
         };
         store
             .conn
@@ -729,22 +735,8 @@ fn create_atomically(path: &Path) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         source,
     };
-    let built = (|| -> Result<(), StoreError> {
-        let conn = Connection::open(&tmp).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store
-            .conn
-            .pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(|e| store.sql(e))?;
-        store.migrate(SCHEMA_VERSION)?;
-        Ok(())
-    })();
+    // Built, then closed (so that nothing stays in a WAL file) before linking.
+    let built = SqliteStore::create_named(&tmp, path, SCHEMA_VERSION).map(drop);
     let linked = built.and_then(|()| match std::fs::hard_link(&tmp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),

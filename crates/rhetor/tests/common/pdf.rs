@@ -281,27 +281,8 @@ pub fn typeset(pieces: &[Piece], ts: &Typeset) -> Vec<u8> {
         kids.join(" "),
         kids.len()
     );
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
+    let objects: Vec<Vec<u8>> = objects.into_iter().map(String::into_bytes).collect();
+    assemble(&objects)
 }
 
 /// A page that only holds an image: no text layer.
@@ -320,6 +301,12 @@ pub fn scanned_pdf() -> Vec<u8> {
         ]
         .concat(),
     ];
+    assemble(&objects)
+}
+
+/// A PDF file of `objects` (numbered from 1; object 1 is the catalog), with
+/// its cross-reference table and trailer.
+fn assemble(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
