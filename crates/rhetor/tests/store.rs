@@ -283,3 +283,35 @@ fn report_escapes_article_text() {
         assert!(!html.contains(bad), "{bad}");
     }
 }
+
+#[test]
+fn tls_when_the_url_asks_for_it() {
+    let Some(url) = pg_database("tls") else {
+        return;
+    };
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let ssl_on: String = admin.query_one("SHOW ssl", &[]).unwrap().get(0);
+    if ssl_on != "on" {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the CI cluster serves TLS (tools/pg-test-cluster)"
+        );
+        eprintln!("note: the test server has no TLS; skipping");
+        return;
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let mut store = Store::open(StoreLocation::Postgres(format!(
+        "{url}{sep}sslmode=require"
+    )))
+    .expect("TLS connection");
+    store.insert(&seed_analyses()).unwrap();
+    let encrypted: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE s.ssl AND a.application_name = 'rhetor' AND a.datname = current_database()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(encrypted >= 1, "the store's session is encrypted");
+    assert_eq!(store.count().unwrap(), 2);
+}

@@ -7,7 +7,8 @@
 //! `simple` for Polish and others), child rows written with `COPY`.
 //!
 //! Connection: the URL, with the password from the URL, `PGPASSWORD` or
-//! `~/.pgpass` (never printed: [`redact`]). A database with tables of its
+//! `~/.pgpass` (never printed: [`redact`]); `sslmode=require` connects
+//! over TLS (rustls). A database with tables of its
 //! own and no `rhetor_meta` is refused untouched; creating and migrating
 //! run under an advisory lock, so concurrent first runs are safe.
 
@@ -200,33 +201,77 @@ fn connect(url: &str) -> Result<Client, StoreError> {
         .map_err(|source| StoreError::Postgres { location, source })
 }
 
-#[cfg(feature = "tls")]
+/// `sslmode=require`, as libpq means it: the connection is encrypted, the
+/// server's certificate is not checked against a certificate authority
+/// (the signatures of the handshake still are).
 fn connect_tls(config: &Config, location: &str) -> Result<Client, StoreError> {
-    // libpq's `sslmode=require`: encrypted, the certificate not verified
-    // (verification is `verify-full`, which the client library does not
-    // parse); set `PGSSLROOTCERT`-style verification up in the server's
-    // certificate instead.
-    let connector = native_tls::TlsConnector::builder()
-        .danger_accept_invalid_certs(true)
-        .build()
+    use std::sync::Arc;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
         .map_err(|e| StoreError::Unusable {
             location: location.to_string(),
             reason: format!("TLS: {e}"),
-        })?;
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
+        .with_no_client_auth();
     config
-        .connect(postgres_native_tls::MakeTlsConnector::new(connector))
+        .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
         .map_err(|source| StoreError::Postgres {
             location: location.to_string(),
             source,
         })
 }
 
-#[cfg(not(feature = "tls"))]
-fn connect_tls(_config: &Config, location: &str) -> Result<Client, StoreError> {
-    Err(StoreError::Unusable {
-        location: location.to_string(),
-        reason: "the URL asks for TLS (sslmode=require) and this rhetor was built without it: rebuild with `--features tls`".into(),
-    })
+/// Accepts the server's certificate without a certificate authority
+/// (`sslmode=require`), verifying the handshake signatures.
+#[derive(Debug)]
+struct EncryptOnly(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// The text search configuration for a document language.
