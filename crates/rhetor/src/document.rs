@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::numbers::{Approximation, NumberKind};
+
 /// A half-open byte range `[start, end)` into a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
@@ -84,6 +86,69 @@ pub struct LabelScore {
 pub struct Link {
     pub span: Span,
     pub url: String,
+}
+
+/// Who a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    NewsAgency,
+    Government,
+    Person,
+    MediaOutlet,
+    Unspecified,
+}
+
+/// The attribution of a claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribution {
+    /// The source's name or description ("Reuters", "les services de
+    /// renseignement britanniques", "Isabelle Lasserre").
+    pub span: Span,
+    pub kind: SourceKind,
+    /// The outlet a person spoke in ("Le Figaro"), when the text names it.
+    pub outlet: Option<Span>,
+    /// The words that introduce it ("selon", "nous rappelle").
+    pub cue: Span,
+    /// Carried over from the previous sentence of the same report.
+    pub inherited: bool,
+}
+
+/// A time reference of a claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeRef {
+    pub span: Span,
+    /// ISO date or partial date ("2025", "2025-12", "2023-09-13") when resolvable.
+    pub date: Option<String>,
+}
+
+/// A quantitative claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Claim {
+    /// From the approximation words through the subject: "plus de 6 000 pertes".
+    pub span: Span,
+    pub sentence: Span,
+    pub paragraph: usize,
+    /// The number itself.
+    pub number: Span,
+    pub value: f64,
+    pub value_max: Option<f64>,
+    pub kind: NumberKind,
+    pub approximation: Approximation,
+    pub unit: Option<String>,
+    /// What is counted: "soldats nord-coréens", "obus d'artillerie".
+    pub subject: Option<Span>,
+    /// Normalised subject for grouping across articles ("soldat nord-coréen").
+    pub subject_key: Option<String>,
+    /// The named group the figure is about ("North Korea" for "soldats
+    /// nord-coréens", "Ukraine" for "Kiev a perdu 400 000 soldats").
+    pub group: Option<String>,
+    /// Rate period: day, week, month, year.
+    pub per: Option<String>,
+    pub per_span: Option<Span>,
+    pub time: Option<TimeRef>,
+    pub hedge: Option<Span>,
+    pub source: Option<Attribution>,
 }
 
 /// What kind of source an article cites.
@@ -591,7 +656,7 @@ pub struct Document {
     /// Genre probabilities, most probable first (empty until classified).
     pub genre: Vec<LabelScore>,
     /// Numeric claims, in text order.
-    pub claims: Vec<crate::claims::Claim>,
+    pub claims: Vec<Claim>,
     /// What the article cites: linked and named outlets, official bodies,
     /// people, merged across their forms (the `sources` stage).
     pub sources: Vec<CitedSource>,
