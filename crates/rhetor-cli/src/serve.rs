@@ -779,6 +779,7 @@ async fn claims_page(State(state): State<Shared>, Query(q): Query<ClaimQuery>) -
             "<section><h2>Claims by counted thing</h2><form class=\"card\" method=\"get\"><input type=\"search\" name=\"subject\" placeholder=\"soldats, obus, pertes…\" value=\"{}\"> <button>find</button></form>",
             escape(q.subject.as_deref().unwrap_or(""))
         );
+        body.push_str(&report::check::check_first(&analyses, 15));
         body.push_str(&report::conflict_chart(&groups));
         body.push_str(&report::claims_table(&groups, &analyses));
         body.push_str("</section>");

@@ -48,6 +48,10 @@ fn seeds_sources_in_report_api_and_csv() {
         "Reuters, Le Figaro are in no list"
     );
     assert!(html.contains("Who cites whom"));
+    assert!(
+        html.contains("Claims to check first"),
+        "the claims view opens with them"
+    );
 
     let csv = support::rhetor()
         .current_dir(&dir)

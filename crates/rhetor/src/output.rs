@@ -219,6 +219,12 @@ pub struct ClaimOut {
     pub time: Option<TimeOut>,
     pub hedge: Option<TextSpan>,
     pub source: Option<SourceOut>,
+    /// How much the claim deserves a check, 0–1 (`claims/worthiness.rs`).
+    #[serde(default)]
+    pub check_worthiness: f32,
+    /// The features that raised (or lowered) it.
+    #[serde(default)]
+    pub check_reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -386,10 +392,19 @@ impl Analysis {
                 })
                 .collect()
         });
+        let opinion = doc.genre.first().is_some_and(|g| g.label == "opinion");
         let claims = doc
             .claims
             .iter()
-            .map(|c| ClaimOut {
+            .map(|c| {
+                (
+                    c,
+                    crate::claims::worthiness::worthiness(&doc.text, c, opinion),
+                )
+            })
+            .map(|(c, w)| ClaimOut {
+                check_worthiness: w.score,
+                check_reasons: w.reasons.iter().map(|r| r.to_string()).collect(),
                 start: index.char_of(c.span.start),
                 end: index.char_of(c.span.end),
                 text: doc.slice(c.span).to_string(),

@@ -185,3 +185,45 @@ fn capitalised_german_headline_does_not_panic() {
         assert!(doc.text.get(c.span.start..c.span.end).is_some());
     }
 }
+
+fn top(doc: &Document, n: usize) -> Vec<(f64, String)> {
+    let a = rhetor::output::Analysis::new(doc, Default::default());
+    let mut claims: Vec<&rhetor::output::ClaimOut> = a.claims.iter().collect();
+    claims.sort_by(|x, y| y.check_worthiness.total_cmp(&x.check_worthiness));
+    claims
+        .iter()
+        .take(n)
+        .map(|c| (c.value, c.text.clone()))
+        .collect()
+}
+
+#[test]
+fn seed_figures_to_check_first_rank_at_the_top() {
+    let doc = seed("000_d76dd2dda02f8564.txt");
+    let first = top(&doc, 6);
+    for (value, what) in [(6000.0, "losses"), (30000.0, "total"), (50.0, "shells")] {
+        assert!(
+            first.iter().any(|(v, _)| *v == value),
+            "{what} ({value}) not in {first:?}"
+        );
+    }
+    let doc = seed("004_b6a211a1276a3b4a.txt");
+    let first = top(&doc, 7);
+    for value in [400000.0, 20000.0, 70000.0, 1e6] {
+        assert!(
+            first.iter().any(|(v, _)| *v == value),
+            "{value} not in {first:?}"
+        );
+    }
+    // Every claim has a score and its reasons.
+    let a = rhetor::output::Analysis::new(&doc, Default::default());
+    assert!(a
+        .claims
+        .iter()
+        .all(|c| (0.0..=1.0).contains(&c.check_worthiness)));
+    assert!(a
+        .claims
+        .iter()
+        .filter(|c| c.check_worthiness > 0.0)
+        .all(|c| !c.check_reasons.is_empty()));
+}

@@ -17,6 +17,7 @@ mod lexicon;
 mod source;
 mod subject;
 mod time;
+pub mod worthiness;
 
 use gazetteer::*;
 use lexicon::*;

@@ -3,6 +3,7 @@
 //! external scripts). All article text is escaped.
 
 mod charts;
+pub mod check;
 pub mod corrections;
 pub mod sources;
 
@@ -612,6 +613,7 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
     s.push_str("</section>");
     // Claims.
     s.push_str("<section id=\"claims\"><h2>Claims across sources</h2><p class=\"muted small\">Figures grouped by what they count (the head of the subject, synonyms folded: soldiers, troops and men; losses, dead and killed). ⚠ marks pairs with the same subject whose ranges cannot both hold.</p>");
+    s.push_str(&check::check_first(analyses, 12));
     s.push_str(&conflict_chart(&groups));
     s.push_str(&claims_table(&groups, analyses));
     s.push_str("</section>");
