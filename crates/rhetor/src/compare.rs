@@ -287,9 +287,7 @@ pub fn group_claims(analyses: &[Analysis]) -> Vec<ClaimGroup> {
                     // already ensures those) and the same named group, known
                     // on both sides: North Korean losses do not contradict
                     // Ukrainian ones.
-                    let same_subject = a.group.is_some() && a.group == b.group;
-                    let same_unit = a.unit == b.unit;
-                    if same_subject && same_unit && !overlap(interval(a), interval(b)) {
+                    if like_with_like(a, b) && !overlap(interval(a), interval(b)) {
                         g.conflicts.push((i, j));
                     }
                 }
@@ -305,6 +303,118 @@ pub fn group_claims(analyses: &[Analysis]) -> Vec<ClaimGroup> {
             .then(a.key.cmp(&b.key))
     });
     out
+}
+
+/// Two figures measure the same thing: the same counted thing (full
+/// subject key), the same named group known on both sides, the same role
+/// (a total never contradicts an increment), the same unit (the group key
+/// already holds the rate), overlapping time (or none on either side), not
+/// two figures of one sentence (they count different things there), and
+/// neither a small count ("deux pays") nor a span of time read as a count.
+fn like_with_like(a: &ClaimOut, b: &ClaimOut) -> bool {
+    let same_group = a.group.is_some() && a.group == b.group;
+    let same_subject = a.subject_key.is_some() && a.subject_key == b.subject_key;
+    let same_sentence = a.sentence.start == b.sentence.start && a.sentence.text == b.sentence.text;
+    let trivial = |c: &ClaimOut| c.kind == NumberKind::Number && c.value.abs() < 10.0;
+    // Heads that say too little to tell two figures apart: spans of time
+    // read as counts ("les huit dernières années"), people in general and
+    // whole populations ("7 millions de personnes", "45 millions
+    // d'Ukrainiens", "73 % des Français" answer different questions).
+    let vague_subject = |c: &ClaimOut| {
+        c.subject_key.as_deref().is_some_and(|k| {
+            let head = k.split_whitespace().next().unwrap_or(k);
+            matches!(
+                head,
+                "dernier"
+                    | "derniere"
+                    | "dernière"
+                    | "premier"
+                    | "première"
+                    | "prochain"
+                    | "last"
+                    | "first"
+                    | "next"
+                    | "past"
+                    | "personne"
+                    | "gen"
+                    | "gens"
+                    | "habitant"
+                    | "citoyen"
+                    | "individu"
+                    | "people"
+                    | "person"
+                    | "resident"
+                    | "citizen"
+                    | "inhabitant"
+                    | "fois"
+                    | "time"
+                    | "an"
+                    | "année"
+                    | "annee"
+                    | "year"
+                    | "mois"
+                    | "month"
+                    | "jour"
+                    | "day"
+            ) || crate::claims::is_demonym_word(head)
+        }) || c.subject.as_ref().is_some_and(|s| {
+            let first = s
+                .text
+                .split(|ch: char| ch.is_whitespace() || ch == '\'' || ch == '’')
+                .find(|w| {
+                    !w.is_empty()
+                        && !matches!(
+                            *w,
+                            "de" | "des" | "d" | "du" | "of" | "the" | "les" | "la" | "le" | "l"
+                        )
+                })
+                .unwrap_or("");
+            s.text.split_whitespace().count() <= 3
+                && crate::claims::is_demonym_word(&first.to_lowercase())
+        })
+    };
+    let time = |c: &ClaimOut| {
+        c.time
+            .as_ref()
+            .and_then(|t| t.date.clone())
+            .map(|d| d.chars().take(4).collect::<String>())
+    };
+    let same_time = match (time(a), time(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => true,
+        _ => false,
+    };
+    same_group
+        && same_subject
+        && a.role == b.role
+        && a.unit == b.unit
+        && same_time
+        && !same_sentence
+        && !trivial(a)
+        && !trivial(b)
+        && !vague_subject(a)
+        && !vague_subject(b)
+}
+
+/// Why two figures of a group conflict, in one sentence: "8 000 soldats
+/// (§3) vs 11 000 soldats (§39): same group (North Korea), same role
+/// (count), no time given".
+pub fn conflict_reason(g: &ClaimGroup, i: usize, j: usize) -> String {
+    let (a, b) = (&g.entries[i].claim, &g.entries[j].claim);
+    let time = match a.time.as_ref().and_then(|t| t.date.clone()) {
+        Some(d) => format!("both in {}", d.chars().take(4).collect::<String>()),
+        None => "no time given".to_string(),
+    };
+    let place = |e: &GroupEntry| format!("§{} of {}", e.claim.paragraph, e.source);
+    format!(
+        "{} ({}) vs {} ({}): same group ({}), same role ({}), {time}",
+        a.text,
+        place(&g.entries[i]),
+        b.text,
+        place(&g.entries[j]),
+        a.group.as_deref().unwrap_or("?"),
+        a.role.as_str()
+    )
 }
 
 /// Two articles side by side.

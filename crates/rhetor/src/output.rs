@@ -219,6 +219,10 @@ pub struct ClaimOut {
     pub time: Option<TimeOut>,
     pub hedge: Option<TextSpan>,
     pub source: Option<SourceOut>,
+    /// What kind of quantity it is: total, increment, change, rate, share,
+    /// loss, comparison or count (`claims/role.rs`).
+    #[serde(default)]
+    pub role: crate::claims::role::ClaimRole,
     /// How much the claim deserves a check, 0–1 (`claims/worthiness.rs`).
     #[serde(default)]
     pub check_worthiness: f32,
@@ -403,6 +407,7 @@ impl Analysis {
                 )
             })
             .map(|(c, w)| ClaimOut {
+                role: crate::claims::role::role_of(&doc.text, c),
                 check_worthiness: w.score,
                 check_reasons: w.reasons.iter().map(|r| r.to_string()).collect(),
                 start: index.char_of(c.span.start),

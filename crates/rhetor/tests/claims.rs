@@ -227,3 +227,38 @@ fn seed_figures_to_check_first_rank_at_the_top() {
         .filter(|c| c.check_worthiness > 0.0)
         .all(|c| !c.check_reasons.is_empty()));
 }
+
+#[test]
+fn seeds_conflict_only_like_with_like() {
+    let analyses: Vec<rhetor::output::Analysis> =
+        ["000_d76dd2dda02f8564.txt", "004_b6a211a1276a3b4a.txt"]
+            .iter()
+            .map(|s| rhetor::output::Analysis::new(&seed(s), Default::default()))
+            .collect();
+    let roles: Vec<_> = analyses[0]
+        .claims
+        .iter()
+        .filter(|c| c.value == 6000.0 || c.value == 30000.0)
+        .map(|c| (c.value, c.role))
+        .collect();
+    assert!(
+        roles.contains(&(6000.0, rhetor::claims::role::ClaimRole::Increment)),
+        "{roles:?}"
+    );
+    let groups = rhetor::compare::group_claims(&analyses);
+    for g in &groups {
+        for (i, j) in &g.conflicts {
+            let (a, b) = (&g.entries[*i].claim, &g.entries[*j].claim);
+            assert_eq!(a.role, b.role);
+            assert_eq!(a.subject_key, b.subject_key);
+            assert_eq!(a.group, b.group);
+            let why = rhetor::compare::conflict_reason(g, *i, *j);
+            assert!(
+                why.contains("same group") && why.contains("same role"),
+                "{why}"
+            );
+        }
+    }
+    let n: usize = groups.iter().map(|g| g.conflicts.len()).sum();
+    assert!(n <= 1, "{n} conflicts on the seeds");
+}

@@ -14,6 +14,7 @@ use crate::stage::{Stage, StageError};
 
 mod gazetteer;
 mod lexicon;
+pub mod role;
 mod source;
 mod subject;
 mod time;
@@ -27,6 +28,12 @@ use time::*;
 
 pub(crate) use source::attributions;
 pub use subject::stem;
+
+/// True for a demonym ("français", "ukrainien", "nord-coréen"): a whole
+/// population, too vague a counted thing to compare figures on.
+pub fn is_demonym_word(word: &str) -> bool {
+    gazetteer::is_demonym(word)
+}
 
 pub use crate::document::{Attribution, Claim, SourceKind, TimeRef};
 
