@@ -116,3 +116,23 @@ fn duckling_corpora() {
     }
     eprintln!("duckling: {}", report.join("; "));
 }
+
+#[test]
+fn compound_durations_are_one_duration() {
+    let cases = [
+        ("fr", "une heure et demie", 1.5, "hour"),
+        ("en", "half an hour", 0.5, "hour"),
+        ("en", "an hour and a half", 1.5, "hour"),
+        ("en", "2 years and 3 months", 27.0, "month"),
+        ("fr", "2 ans et 3 mois", 27.0, "month"),
+        ("en", "1 hour thirty", 90.0, "minute"),
+        ("en", "1/2 day", 0.5, "day"),
+    ];
+    for (lang, text, value, unit) in cases {
+        let found = find_numbers(text, lang, Default::default());
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        assert!(close(found[0].value, value), "{text}: {found:?}");
+        assert_eq!(found[0].unit.as_deref(), Some(unit), "{text}");
+        assert_eq!(found[0].kind, NumberKind::Duration, "{text}");
+    }
+}

@@ -263,10 +263,163 @@ pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMa
             kept.push(m);
         }
     }
-    let out = merge_ranges(text, merge_cents(text, kept));
+    let out = merge_durations(text, merge_ranges(text, merge_cents(text, kept)));
     out.into_iter()
         .map(|m| with_approximation(text, m))
         .collect()
+}
+
+/// Seconds in a time grain, to add durations of different units.
+fn grain_seconds(grain: &str) -> Option<f64> {
+    Some(match grain {
+        "second" => 1.0,
+        "minute" => 60.0,
+        "hour" => 3600.0,
+        "day" => 86_400.0,
+        "week" => 604_800.0,
+        "fortnight" => 1_209_600.0,
+        "month" => 2_592_000.0,
+        "quarter" => 7_776_000.0,
+        "year" => 31_536_000.0,
+        "decade" => 315_360_000.0,
+        "century" => 3_153_600_000.0,
+        _ => return None,
+    })
+}
+
+/// The first word of `rest`, lower-cased (letters only), and its byte end.
+fn first_word(rest: &str) -> Option<(String, usize)> {
+    let start = rest.len() - rest.trim_start().len();
+    let word: String = rest[start..]
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    (!word.is_empty()).then(|| (word.to_lowercase(), start + word.len()))
+}
+
+/// Durations as newspapers write them: "half an hour", "1/2 day", "an hour
+/// and a half", "2 years and 3 months", "1 hour thirty", "une heure et
+/// demie" — one duration each, in the smallest unit named.
+fn merge_durations(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
+    let mut out: Vec<NumberMatch> = Vec::with_capacity(matches.len());
+    for mut m in matches {
+        // Swallowed by the duration before ("an hour and a half").
+        if out
+            .last()
+            .is_some_and(|p: &NumberMatch| p.span.end > m.span.start)
+        {
+            continue;
+        }
+        // "half hour", "1/2 h", "demi-journée": a fraction before a time unit.
+        if m.kind == NumberKind::Fraction && m.value < 1.0 {
+            if let Some((w, end)) = text.get(m.span.end..).and_then(first_word) {
+                // "half an hour": "an" is the article there, not French "an".
+                if let Some(grain) =
+                    words::time_unit(&w).filter(|_| !matches!(w.as_str(), "an" | "a" | "s"))
+                {
+                    let glued = end == w.len();
+                    if w.chars().count() > 2 || glued || text[m.span.end..].starts_with(' ') {
+                        m.kind = NumberKind::Duration;
+                        m.unit = Some(grain.into());
+                        m.span.end += end;
+                    }
+                }
+            }
+        }
+        if m.kind == NumberKind::Duration {
+            // "half an hour", "half a day", "une demi-heure".
+            let before = lower_aligned(text.get(..m.span.start).unwrap_or("")).into_owned();
+            let trimmed = before.trim_end();
+            for lead in ["half", "a half", "demi", "une demi", "une demie"] {
+                if let Some(head) = trimmed.strip_suffix(lead) {
+                    if head
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric())
+                        && m.value == 1.0
+                    {
+                        m.value = 0.5;
+                        m.span.start = head.len();
+                        // "half" alone was a fraction match: it is part of this one now.
+                        while out
+                            .last()
+                            .is_some_and(|p: &NumberMatch| p.span.end > m.span.start)
+                        {
+                            out.pop();
+                        }
+                        break;
+                    }
+                }
+            }
+            // "an hour and a half", "deux heures et demie".
+            let after = lower_aligned(text.get(m.span.end..).unwrap_or("")).into_owned();
+            for tail in [
+                " and a half",
+                " and an half",
+                " and half",
+                " et demi",
+                " et demie",
+                " und halb",
+            ] {
+                if after.starts_with(tail)
+                    && after[tail.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+                {
+                    m.value += 0.5;
+                    m.span.end += tail.len();
+                    break;
+                }
+            }
+        }
+        if let Some(prev) = out.last_mut() {
+            let between =
+                lower_aligned(text.get(prev.span.end..m.span.start).unwrap_or("")).into_owned();
+            let joined = matches!(
+                between.trim(),
+                "" | "," | "and" | ", and" | "et" | ", et" | "und"
+            );
+            if prev.kind == NumberKind::Duration && joined {
+                let prev_s = prev.unit.as_deref().and_then(grain_seconds);
+                // "2 years and 3 months", "1 hour fifteen seconds".
+                let unit_s = m.unit.as_deref().and_then(grain_seconds);
+                // "1 hour thirty", "2 hours ten": minutes after hours.
+                let bare_minutes = m.kind == NumberKind::Number
+                    && m.unit.is_none()
+                    && m.value > 0.0
+                    && m.value < 60.0
+                    && prev.unit.as_deref() == Some("hour")
+                    && text[m.span.end..]
+                        .trim_start()
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                let (add, smaller) = match (m.kind, unit_s) {
+                    (NumberKind::Duration, Some(u)) => (Some(m.value * u), m.unit.clone()),
+                    _ if bare_minutes => (Some(m.value * 60.0), Some("minute".to_string())),
+                    _ => (None, None),
+                };
+                if let (Some(mut ps), Some(add), Some(smaller)) = (prev_s, add, smaller) {
+                    let small_s = grain_seconds(&smaller).unwrap_or(1.0);
+                    // Years with months count twelve months to the year.
+                    if prev.unit.as_deref() == Some("year")
+                        && matches!(smaller.as_str(), "month" | "quarter")
+                    {
+                        ps = 12.0 * grain_seconds("month").unwrap_or(2_592_000.0);
+                    }
+                    if small_s < ps && prev.value_max.is_none() && m.value_max.is_none() {
+                        prev.value = (prev.value * ps + add) / small_s;
+                        prev.unit = Some(smaller);
+                        prev.span.end = m.span.end;
+                        continue;
+                    }
+                }
+            }
+        }
+        out.push(m);
+    }
+    out
 }
 
 /// Words before a quantity that say how exact it is, longest first.
