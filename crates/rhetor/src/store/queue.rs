@@ -25,6 +25,14 @@ pub const CHANNEL: &str = "rhetor_queue";
 
 /// Creates the queue's tables if missing (run with the store's migrations).
 pub(super) fn create_tables(tx: &mut Transaction<'_>) -> Result<(), ::postgres::Error> {
+    // Only when missing: even `CREATE INDEX IF NOT EXISTS` takes a SHARE lock
+    // on its table first, which would deadlock with workers writing there.
+    let exists: bool = tx
+        .query_one("SELECT to_regclass('queue_items') IS NOT NULL AND to_regclass('queue_batches') IS NOT NULL", &[])?
+        .get(0);
+    if exists {
+        return Ok(());
+    }
     tx.batch_execute(
         r#"
         CREATE TABLE IF NOT EXISTS queue_batches (
