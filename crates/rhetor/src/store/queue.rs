@@ -249,6 +249,15 @@ impl PgStore {
         claimed: &Claimed,
         outcomes: &[(String, Outcome)],
     ) -> Result<bool, StoreError> {
+        super::postgres::retry_conflicts(|| self.complete_once(worker, claimed, outcomes))
+    }
+
+    fn complete_once(
+        &self,
+        worker: &str,
+        claimed: &Claimed,
+        outcomes: &[(String, Outcome)],
+    ) -> Result<bool, StoreError> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(|e| self.queue_err(e))?;
         let held = tx

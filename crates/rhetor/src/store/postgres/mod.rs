@@ -457,17 +457,46 @@ impl PgStore {
     /// Stores a batch in one transaction; returns how many were new.
     pub fn insert(&mut self, analyses: &[Analysis]) -> Result<usize, StoreError> {
         let location = self.location.clone();
-        let mut client = self.client.borrow_mut();
-        let mut tx = client
-            .transaction()
-            .map_err(|source| StoreError::Postgres {
+        retry_conflicts(|| {
+            let mut client = self.client.borrow_mut();
+            let mut tx = client
+                .transaction()
+                .map_err(|source| StoreError::Postgres {
+                    location: location.clone(),
+                    source,
+                })?;
+            let added = insert_in(&mut tx, analyses, &location)?;
+            tx.commit().map_err(|source| StoreError::Postgres {
                 location: location.clone(),
                 source,
             })?;
-        let added = insert_in(&mut tx, analyses, &location)?;
-        tx.commit()
-            .map_err(|source| StoreError::Postgres { location, source })?;
-        Ok(added)
+            Ok(added)
+        })
+    }
+}
+
+/// Runs a transaction again (up to five times, with a short pause) when the
+/// server aborted it as a deadlock victim or a serialisation failure: two
+/// writers storing the same documents in another order may cross, and the
+/// retried transaction then finds them stored.
+pub(crate) fn retry_conflicts<T>(
+    mut f: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut attempt = 0;
+    loop {
+        match f() {
+            Err(StoreError::Postgres { source, .. })
+                if attempt < 5
+                    && source.code().is_some_and(|c| {
+                        *c == ::postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+                            || *c == ::postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                    }) =>
+            {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+            }
+            other => return other,
+        }
     }
 }
 
