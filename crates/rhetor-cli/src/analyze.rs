@@ -485,13 +485,7 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
                     st.country,
                     st.typology.code()
                 ),
-                None if matches!(
-                    src.kind,
-                    rhetor::document::CitedKind::MediaOutlet
-                        | rhetor::document::CitedKind::NewsAgency
-                        | rhetor::document::CitedKind::Website
-                ) && src.credibility.is_none() =>
-                {
+                None if src.kind.publishes() && src.credibility.is_none() => {
                     " — not in the lists".to_string()
                 }
                 None => String::new(),

@@ -729,33 +729,9 @@ async fn sources_page(State(state): State<Shared>) -> Response {
             "<section><h2>Cited sources</h2><table><tr><th>source</th><th>kind</th><th>who stands behind it</th><th>documents</th><th>mentions</th><th>figures</th></tr>",
         );
         for src in &sources {
-            let behind = match src.typology.as_deref().and_then(rhetor::document::Typology::parse) {
-                Some(t) => format!(
-                    "{} <span class=\"small\">{} · {}</span>",
-                    report::sources::typology_badge(t, t.code()),
-                    escape(src.state_owner.as_deref().unwrap_or("")),
-                    escape(src.state_country.as_deref().unwrap_or(""))
-                ),
-                None if matches!(src.kind.as_str(), "media_outlet" | "news_agency" | "website")
-                    && src.credibility_category.is_none() =>
-                {
-                    "<span class=\"badge b-none\">not in the lists</span>".to_string()
-                }
-                None => String::new(),
-            };
-            let cred = src
-                .credibility_category
-                .as_deref()
-                .map(|c| {
-                    format!(
-                        " <span class=\"badge b-lowcred\">CRED-1: {} ({:.2})</span>",
-                        escape(c),
-                        src.credibility_score.unwrap_or(0.0)
-                    )
-                })
-                .unwrap_or_default();
+            let badges = report::sources::summary_badges(src);
             body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{behind}{cred}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{badges}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&src.name),
                 escape(&src.kind.replace('_', " ")),
                 src.documents,

@@ -170,6 +170,18 @@ pub enum CitedKind {
 }
 
 impl CitedKind {
+    /// The kinds that publish: outlets, agencies and linked sites — what the
+    /// outlet lists can stand behind and what "who cites whom" counts.
+    pub const PUBLISHERS: [CitedKind; 3] = [
+        CitedKind::MediaOutlet,
+        CitedKind::NewsAgency,
+        CitedKind::Website,
+    ];
+
+    pub fn publishes(self) -> bool {
+        CitedKind::PUBLISHERS.contains(&self)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CitedKind::NewsAgency => "news_agency",

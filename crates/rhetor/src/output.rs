@@ -111,6 +111,14 @@ pub struct SourceOut {
     pub inherited: bool,
 }
 
+/// The JSON name of a unit enum value (`"news_agency"`, `"more_than"`), as
+/// the store's tables and the exports write it.
+pub fn serde_name<T: Serialize>(v: &T) -> Option<String> {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
 /// A source the article cites (see `sources`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CitedSourceOut {

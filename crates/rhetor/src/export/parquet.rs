@@ -14,7 +14,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
-use crate::output::Analysis;
+use crate::output::{serde_name, Analysis};
 
 /// One column's values.
 enum Values {
@@ -127,9 +127,6 @@ pub fn write_tables(
 ) -> Result<Vec<(&'static str, usize)>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut written = Vec::new();
-    let enum_str = |v: serde_json::Result<serde_json::Value>| {
-        v.ok().and_then(|v| v.as_str().map(str::to_string))
-    };
 
     let d = analyses;
     written.push((
@@ -236,10 +233,7 @@ pub fn write_tables(
                 text(
                     "kind",
                     true,
-                    paras
-                        .iter()
-                        .map(|(_, p)| enum_str(serde_json::to_value(p.kind)))
-                        .collect(),
+                    paras.iter().map(|(_, p)| serde_name(&p.kind)).collect(),
                 ),
                 int(
                     "start",
@@ -396,17 +390,14 @@ pub fn write_tables(
                 text(
                     "kind",
                     true,
-                    claims
-                        .iter()
-                        .map(|(_, c)| enum_str(serde_json::to_value(c.kind)))
-                        .collect(),
+                    claims.iter().map(|(_, c)| serde_name(&c.kind)).collect(),
                 ),
                 text(
                     "approximation",
                     true,
                     claims
                         .iter()
-                        .map(|(_, c)| enum_str(serde_json::to_value(c.approximation)))
+                        .map(|(_, c)| serde_name(&c.approximation))
                         .collect(),
                 ),
                 text(

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::escape;
 use crate::document::{CitedKind, SourceUse, Typology};
 use crate::output::{Analysis, CitedSourceOut};
-use crate::store::Citation;
+use crate::store::{Citation, SourceSummary};
 
 /// The badge of a typology: state-controlled and captured media in red,
 /// state-funded or state-managed in amber, independent public in blue.
@@ -83,16 +83,39 @@ pub fn source_badges(s: &CitedSourceOut) -> String {
             c.score
         );
     }
-    if s.state.is_none()
-        && s.credibility.is_none()
-        && matches!(
-            s.kind,
-            CitedKind::MediaOutlet | CitedKind::NewsAgency | CitedKind::Website
-        )
-    {
+    if s.state.is_none() && s.credibility.is_none() && s.kind.publishes() {
         out.push_str(not_listed());
     }
     out
+}
+
+/// Badges for one source of the corpus list (the store's summary): the
+/// typology with owner and country, or "not in the lists", and CRED-1's
+/// rating.
+pub fn summary_badges(s: &SourceSummary) -> String {
+    let publishes = CitedKind::PUBLISHERS.iter().any(|k| k.as_str() == s.kind);
+    let behind = match s.typology.as_deref().and_then(Typology::parse) {
+        Some(t) => format!(
+            "{} <span class=\"small\">{} · {}</span>",
+            typology_badge(t, t.code()),
+            escape(s.state_owner.as_deref().unwrap_or("")),
+            escape(s.state_country.as_deref().unwrap_or(""))
+        ),
+        None if publishes && s.credibility_category.is_none() => not_listed().to_string(),
+        None => String::new(),
+    };
+    let cred = s
+        .credibility_category
+        .as_deref()
+        .map(|c| {
+            format!(
+                " <span class=\"badge b-lowcred\">CRED-1: {} ({:.2})</span>",
+                escape(c),
+                s.credibility_score.unwrap_or(0.0)
+            )
+        })
+        .unwrap_or_default();
+    behind + &cred
 }
 
 /// The "Sources" panel of an article.
@@ -148,11 +171,7 @@ pub fn citations_of(analyses: &[Analysis]) -> Vec<Citation> {
         let citing = crate::compare::source_label(a);
         let mut seen = BTreeSet::new();
         for c in &a.sources {
-            if !matches!(
-                c.kind,
-                CitedKind::MediaOutlet | CitedKind::NewsAgency | CitedKind::Website
-            ) || !seen.insert(c.id.clone())
-            {
+            if !c.kind.publishes() || !seen.insert(c.id.clone()) {
                 continue;
             }
             let e = counts

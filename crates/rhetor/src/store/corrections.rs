@@ -3,6 +3,8 @@
 //! earlier corrections of the same document from the same origin, so
 //! re-importing an export is idempotent.
 
+use std::collections::HashMap;
+
 use rusqlite::params;
 
 use super::postgres::PgStore;
@@ -41,27 +43,51 @@ impl SqliteStore {
     }
 
     pub fn corrections(&self, doc_id: &str) -> Result<Vec<Correction>, StoreError> {
+        Ok(self
+            .corrections_where("WHERE doc_id = ?1", &[doc_id])?
+            .remove(doc_id)
+            .unwrap_or_default())
+    }
+
+    /// Every document's corrections, by document (one query for a whole export).
+    pub fn all_corrections(&self) -> Result<HashMap<String, Vec<Correction>>, StoreError> {
+        self.corrections_where("", &[])
+    }
+
+    fn corrections_where(
+        &self,
+        condition: &str,
+        args: &[&str],
+    ) -> Result<HashMap<String, Vec<Correction>>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT kind, start, end, text, label, annotator, created_at, origin FROM corrections WHERE doc_id = ?1 ORDER BY origin, annotator, idx",
-            )
+            .prepare_cached(&format!(
+                "SELECT doc_id, kind, start, end, text, label, annotator, created_at, origin FROM corrections {condition} ORDER BY doc_id, origin, annotator, idx"
+            ))
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([doc_id], |r| {
-                Ok(Correction {
-                    kind: r.get(0)?,
-                    start: r.get::<_, Option<i64>>(1)?.map(|x| x as usize),
-                    end: r.get::<_, Option<i64>>(2)?.map(|x| x as usize),
-                    text: r.get(3)?,
-                    label: r.get(4)?,
-                    annotator: r.get(5)?,
-                    created_at: r.get(6)?,
-                    origin: r.get(7)?,
-                })
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Correction {
+                        kind: r.get(1)?,
+                        start: r.get::<_, Option<i64>>(2)?.map(|x| x as usize),
+                        end: r.get::<_, Option<i64>>(3)?.map(|x| x as usize),
+                        text: r.get(4)?,
+                        label: r.get(5)?,
+                        annotator: r.get(6)?,
+                        created_at: r.get(7)?,
+                        origin: r.get(8)?,
+                    },
+                ))
             })
             .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+        let mut out: HashMap<String, Vec<Correction>> = HashMap::new();
+        for row in rows {
+            let (doc, c) = row.map_err(|e| self.sql(e))?;
+            out.entry(doc).or_default().push(c);
+        }
+        Ok(out)
     }
 }
 
@@ -97,29 +123,46 @@ impl PgStore {
     }
 
     pub fn corrections(&self, doc_id: &str) -> Result<Vec<Correction>, StoreError> {
+        Ok(self
+            .corrections_where("WHERE doc_id = $1", &[&doc_id])?
+            .remove(doc_id)
+            .unwrap_or_default())
+    }
+
+    /// Every document's corrections, by document (one query for a whole export).
+    pub fn all_corrections(&self) -> Result<HashMap<String, Vec<Correction>>, StoreError> {
+        self.corrections_where("", &[])
+    }
+
+    fn corrections_where(
+        &self,
+        condition: &str,
+        args: &[&(dyn ::postgres::types::ToSql + Sync)],
+    ) -> Result<HashMap<String, Vec<Correction>>, StoreError> {
         let rows = self
             .client
             .borrow_mut()
             .query(
-                "SELECT kind, \"start\", \"end\", text, label, annotator, created_at, origin FROM corrections WHERE doc_id = $1 ORDER BY origin, annotator, idx",
-                &[&doc_id],
+                &format!("SELECT doc_id, kind, \"start\", \"end\", text, label, annotator, created_at, origin FROM corrections {condition} ORDER BY doc_id, origin, annotator, idx"),
+                args,
             )
             .map_err(|source| StoreError::Postgres {
                 location: self.location.clone(),
                 source,
             })?;
-        Ok(rows
-            .iter()
-            .map(|r| Correction {
-                kind: r.get(0),
-                start: r.get::<_, Option<i32>>(1).map(|x| x as usize),
-                end: r.get::<_, Option<i32>>(2).map(|x| x as usize),
-                text: r.get(3),
-                label: r.get(4),
-                annotator: r.get(5),
-                created_at: r.get(6),
-                origin: r.get(7),
-            })
-            .collect())
+        let mut out: HashMap<String, Vec<Correction>> = HashMap::new();
+        for r in &rows {
+            out.entry(r.get(0)).or_default().push(Correction {
+                kind: r.get(1),
+                start: r.get::<_, Option<i32>>(2).map(|x| x as usize),
+                end: r.get::<_, Option<i32>>(3).map(|x| x as usize),
+                text: r.get(4),
+                label: r.get(5),
+                annotator: r.get(6),
+                created_at: r.get(7),
+                origin: r.get(8),
+            });
+        }
+        Ok(out)
     }
 }

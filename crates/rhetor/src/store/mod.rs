@@ -287,8 +287,9 @@ impl Store {
     /// Every stored analysis, oldest ingest first, with corrections.
     pub fn analyses(&self) -> Result<Vec<Analysis>, StoreError> {
         let mut all: Vec<Analysis> = dispatch!(self, analyses())?;
+        let mut corrections = dispatch!(self, all_corrections())?;
         for a in &mut all {
-            a.corrections = self.corrections(&a.id)?;
+            a.corrections = corrections.remove(&a.id).unwrap_or_default();
         }
         Ok(all)
     }
@@ -352,6 +353,13 @@ impl Store {
     }
 }
 
+/// The `paragraphs.kind` column value of a block kind, the same in both
+/// backends ("paragraph", "heading", "listitem"…, as the first SQLite
+/// stores wrote it).
+pub(crate) fn paragraph_kind(kind: crate::document::BlockKind) -> String {
+    format!("{kind:?}").to_lowercase()
+}
+
 /// CSV field quoting (RFC 4180).
 pub(crate) fn csv_field(f: &str) -> String {
     if f.contains([',', '"', '\n', '\r']) {
@@ -359,6 +367,39 @@ pub(crate) fn csv_field(f: &str) -> String {
     } else {
         f.to_string()
     }
+}
+
+/// The document-list conditions both backends share (every filter but the
+/// full-text query, whose syntax is each backend's own), each value as an
+/// argument written `placeholder(n)` for the n-th (`?1` in SQLite, `$1` in
+/// PostgreSQL): the SQL to append after `WHERE …`, and the arguments.
+pub(crate) fn filter_clauses(
+    filter: &DocumentFilter,
+    placeholder: impl Fn(usize) -> String,
+) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut args: Vec<String> = Vec::new();
+    let conditions = [
+        (&filter.source, " AND d.source_label = ?"),
+        (&filter.language, " AND d.language = ?"),
+        (
+            &filter.technique,
+            " AND d.id IN (SELECT doc_id FROM techniques WHERE technique = ?)",
+        ),
+        (
+            &filter.frame,
+            " AND d.id IN (SELECT doc_id FROM frames WHERE frame = ?)",
+        ),
+        (&filter.since, " AND d.published >= ?"),
+        (&filter.until, " AND d.published <= ?"),
+    ];
+    for (value, clause) in conditions {
+        if let Some(v) = value {
+            args.push(v.clone());
+            sql.push_str(&clause.replace('?', &placeholder(args.len())));
+        }
+    }
+    (sql, args)
 }
 
 /// The words of a full-text query, without operators or punctuation.

@@ -6,7 +6,7 @@ use rusqlite::{params, Transaction};
 
 use super::sqlite::SqliteStore;
 use super::StoreError;
-use crate::output::Analysis;
+use crate::output::{serde_name, Analysis};
 
 /// A cited source across the corpus.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -40,16 +40,10 @@ pub struct Citation {
     pub typology: Option<String>,
 }
 
-fn enum_str<T: serde::Serialize>(v: &T) -> Option<String> {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-}
-
 /// Stores `a`'s cited sources (inside the batch's transaction).
 pub(super) fn insert_cited(tx: &Transaction<'_>, a: &Analysis) -> Result<(), rusqlite::Error> {
     for (i, s) in a.sources.iter().enumerate() {
-        let uses: Vec<String> = s.uses.iter().filter_map(enum_str).collect();
+        let uses: Vec<String> = s.uses.iter().filter_map(serde_name).collect();
         tx.prepare_cached(
             "INSERT INTO cited_sources (doc_id, idx, source_id, name, kind, uses, mentions, claims, domain, state_asset, state_owner, state_country, typology, credibility_category, credibility_score)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
@@ -59,7 +53,7 @@ pub(super) fn insert_cited(tx: &Transaction<'_>, a: &Analysis) -> Result<(), rus
             i as i64,
             s.id,
             s.name,
-            enum_str(&s.kind),
+            serde_name(&s.kind),
             uses.join(","),
             s.mentions.len() as i64,
             s.claims.len() as i64,
@@ -67,8 +61,8 @@ pub(super) fn insert_cited(tx: &Transaction<'_>, a: &Analysis) -> Result<(), rus
             s.state.as_ref().map(|st| &st.asset),
             s.state.as_ref().map(|st| &st.owner),
             s.state.as_ref().map(|st| &st.country),
-            s.state.as_ref().and_then(|st| enum_str(&st.typology)),
-            s.credibility.as_ref().and_then(|c| enum_str(&c.category)),
+            s.state.as_ref().and_then(|st| serde_name(&st.typology)),
+            s.credibility.as_ref().and_then(|c| serde_name(&c.category)),
             s.credibility.as_ref().map(|c| f64::from(c.score)),
         ])?;
     }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{csv_field, DocumentFilter, DocumentSummary, StoreError};
-use crate::output::Analysis;
+use crate::output::{serde_name, Analysis};
 
 /// `PRAGMA application_id` of rhetor stores ("rhtr").
 pub const APPLICATION_ID: i32 = 0x7268_7472;
@@ -393,45 +393,16 @@ impl SqliteStore {
         let mut sql = String::from(
             "SELECT d.id, d.source_path, d.url, d.source_label, d.title, d.author, d.published, d.language, d.genre, d.word_count, (SELECT p.text FROM paragraphs p WHERE p.doc_id = d.id AND p.kind = 'paragraph' ORDER BY p.idx LIMIT 1) FROM documents d WHERE 1=1",
         );
-        let mut args: Vec<String> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, value: &str| {
-            args.push(value.to_string());
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(v) = &filter.source {
-            arg(&mut sql, " AND d.source_label = ?", v);
-        }
-        if let Some(v) = &filter.language {
-            arg(&mut sql, " AND d.language = ?", v);
-        }
-        if let Some(v) = &filter.technique {
-            arg(
-                &mut sql,
-                " AND d.id IN (SELECT doc_id FROM techniques WHERE technique = ?)",
-                v,
-            );
-        }
-        if let Some(v) = &filter.frame {
-            arg(
-                &mut sql,
-                " AND d.id IN (SELECT doc_id FROM frames WHERE frame = ?)",
-                v,
-            );
-        }
-        if let Some(v) = &filter.since {
-            arg(&mut sql, " AND d.published >= ?", v);
-        }
-        if let Some(v) = &filter.until {
-            arg(&mut sql, " AND d.published <= ?", v);
-        }
+        let (clauses, mut args) = super::filter_clauses(filter, |n| format!("?{n}"));
+        sql.push_str(&clauses);
         if let Some(v) = &filter.query {
             let q = fts_query(v);
             if !q.is_empty() {
-                arg(
-                    &mut sql,
-                    " AND d.id IN (SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ?)",
-                    &q,
-                );
+                args.push(q);
+                sql.push_str(&format!(
+                    " AND d.id IN (SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ?{})",
+                    args.len()
+                ));
             }
         }
         sql.push_str(" ORDER BY d.rowid");
@@ -591,7 +562,7 @@ fn insert_batch(
                         a.author.as_ref().map(|t| t.text.clone()).or(a.declared_author.clone()),
                         a.published,
                         a.language.as_ref().map(|l| &l.code),
-                        serde_json::to_value(a.format).ok().and_then(|v| v.as_str().map(str::to_string)),
+                        serde_name(&a.format),
                         a.encoding,
                         a.word_count as i64,
                         a.genre.as_ref().map(|g| &g.label),
@@ -605,7 +576,7 @@ fn insert_batch(
         }
         added += 1;
         for p in &a.paragraphs {
-            tx.prepare_cached("INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, format!("{:?}", p.kind).to_lowercase(), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
+            tx.prepare_cached("INSERT INTO paragraphs (doc_id, idx, kind, start, end, line, language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)").map_err(BatchError::Sql)?.execute(params![a.id, p.index as i64, super::paragraph_kind(p.kind), p.start as i64, p.end as i64, p.line.map(|l| l as i64), p.language.as_ref().map(|l| &l.code), p.text],
                 )
                 .map_err(BatchError::Sql)?;
             for t in &p.techniques {
@@ -628,9 +599,6 @@ fn insert_batch(
             .map_err(BatchError::Sql)?;
         }
         for (i, c) in a.claims.iter().enumerate() {
-            let enum_str = |v: serde_json::Result<serde_json::Value>| {
-                v.ok().and_then(|v| v.as_str().map(str::to_string))
-            };
             tx.prepare_cached("INSERT INTO claims (doc_id, idx, paragraph, start, end, text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)").map_err(BatchError::Sql)?.execute(params![
                         a.id,
@@ -642,8 +610,8 @@ fn insert_batch(
                         c.sentence.text,
                         c.value,
                         c.value_max,
-                        enum_str(serde_json::to_value(c.kind)),
-                        enum_str(serde_json::to_value(c.approximation)),
+                        serde_name(&c.kind),
+                        serde_name(&c.approximation),
                         c.unit,
                         c.subject.as_ref().map(|s| &s.text),
                         c.subject_key,
@@ -653,7 +621,7 @@ fn insert_batch(
                         c.time.as_ref().and_then(|t| t.date.clone()),
                         c.hedge.as_ref().map(|h| &h.text),
                         c.source.as_ref().map(|s| &s.text),
-                        c.source.as_ref().and_then(|s| enum_str(serde_json::to_value(s.kind))),
+                        c.source.as_ref().and_then(|s| serde_name(&s.kind)),
                         c.source.as_ref().and_then(|s| s.outlet.as_ref().map(|o| o.text.clone())),
                     ],
                 )

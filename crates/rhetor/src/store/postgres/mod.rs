@@ -442,8 +442,9 @@ impl PgStore {
         tx.commit().map_err(pg)
     }
 
+    /// The logical schema version recorded in `rhetor_meta`.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(SCHEMA_VERSION)
+        Ok(self.meta_version()?.unwrap_or(0))
     }
 
     pub fn contains(&self, id: &str) -> Result<bool, StoreError> {

@@ -50,37 +50,8 @@ impl PgStore {
         let mut sql = String::from(
             "SELECT d.id, d.source_path, d.url, d.source_label, d.title, d.author, d.published, d.language, d.genre, d.word_count, (SELECT p.text FROM paragraphs p WHERE p.doc_id = d.id AND p.kind = 'paragraph' ORDER BY p.idx LIMIT 1) FROM documents d WHERE true",
         );
-        let mut args: Vec<String> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, value: String| {
-            args.push(value);
-            sql.push_str(&clause.replace('?', &format!("${}", args.len())));
-        };
-        if let Some(v) = &filter.source {
-            arg(&mut sql, " AND d.source_label = ?", v.clone());
-        }
-        if let Some(v) = &filter.language {
-            arg(&mut sql, " AND d.language = ?", v.clone());
-        }
-        if let Some(v) = &filter.technique {
-            arg(
-                &mut sql,
-                " AND d.id IN (SELECT doc_id FROM techniques WHERE technique = ?)",
-                v.clone(),
-            );
-        }
-        if let Some(v) = &filter.frame {
-            arg(
-                &mut sql,
-                " AND d.id IN (SELECT doc_id FROM frames WHERE frame = ?)",
-                v.clone(),
-            );
-        }
-        if let Some(v) = &filter.since {
-            arg(&mut sql, " AND d.published >= ?", v.clone());
-        }
-        if let Some(v) = &filter.until {
-            arg(&mut sql, " AND d.published <= ?", v.clone());
-        }
+        let (clauses, mut args) = crate::store::filter_clauses(filter, |n| format!("${n}"));
+        sql.push_str(&clauses);
         if let Some(v) = &filter.query {
             let words = query_words(v).join(" ");
             if !words.is_empty() {

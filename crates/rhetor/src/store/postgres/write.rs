@@ -4,7 +4,7 @@
 use ::postgres::Transaction;
 
 use super::text_config;
-use crate::output::Analysis;
+use crate::output::{serde_name, Analysis};
 use crate::store::StoreError;
 
 /// One value of a `COPY … FROM STDIN` text-format row.
@@ -40,12 +40,6 @@ impl CopyRows {
         }
         self.0.push('\n');
     }
-}
-
-fn enum_str<T: serde::Serialize>(v: &T) -> Option<String> {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
 }
 
 /// Writes a batch inside `tx` (the caller commits): documents with `INSERT
@@ -93,7 +87,7 @@ pub fn insert_in(
                         .or(a.declared_author.clone()),
                     &a.published,
                     &a.language.as_ref().map(|l| l.code.clone()),
-                    &enum_str(&a.format),
+                    &serde_name(&a.format),
                     &a.encoding,
                     &(a.word_count as i64),
                     &a.genre.as_ref().map(|g| g.label.clone()),
@@ -175,7 +169,7 @@ fn child_rows(
             p.end.to_string(),
             p.line.map(|l| l.to_string()),
         );
-        let kind = enum_str(&p.kind);
+        let kind = Some(crate::store::paragraph_kind(p.kind));
         paragraphs.row(&[
             id,
             Some(&idx),
@@ -215,8 +209,8 @@ fn child_rows(
             c.value.to_string(),
         ];
         let value_max = c.value_max.map(|v| v.to_string());
-        let (kind, approx) = (enum_str(&c.kind), enum_str(&c.approximation));
-        let source_kind = c.source.as_ref().and_then(|s| enum_str(&s.kind));
+        let (kind, approx) = (serde_name(&c.kind), serde_name(&c.approximation));
+        let source_kind = c.source.as_ref().and_then(|s| serde_name(&s.kind));
         claims.row(&[
             id,
             Some(&nums[0]),
@@ -249,15 +243,15 @@ fn child_rows(
         links.row(&[id, Some(&s), Some(&e), Some(&l.text), Some(&l.url)]);
     }
     for (i, s) in a.sources.iter().enumerate() {
-        let uses: Vec<String> = s.uses.iter().filter_map(enum_str).collect();
+        let uses: Vec<String> = s.uses.iter().filter_map(serde_name).collect();
         let nums = [
             i.to_string(),
             s.mentions.len().to_string(),
             s.claims.len().to_string(),
         ];
-        let kind = enum_str(&s.kind);
-        let typology = s.state.as_ref().and_then(|st| enum_str(&st.typology));
-        let category = s.credibility.as_ref().and_then(|c| enum_str(&c.category));
+        let kind = serde_name(&s.kind);
+        let typology = s.state.as_ref().and_then(|st| serde_name(&st.typology));
+        let category = s.credibility.as_ref().and_then(|c| serde_name(&c.category));
         let score = s.credibility.as_ref().map(|c| c.score.to_string());
         cited.row(&[
             id,
