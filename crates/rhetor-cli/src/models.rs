@@ -14,8 +14,33 @@ use rhetor::{Pipeline, Stage};
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// The SemEval-2023 Task 3 folder (`<lang>/train/...`).
-    #[arg(long, required_unless_present = "outlets")]
+    #[arg(long, required_unless_present_any = ["outlets", "ner"])]
     pub data: Option<PathBuf>,
+    /// Train the name tagger from this folder of NER corpora
+    /// (`<lang>/train*.tsv`, e.g. ../shared/data/ner) into
+    /// `OUT/entities.bin`, with its cross-validated F1.
+    #[arg(long)]
+    pub ner: Option<PathBuf>,
+    /// The SemEval folder whose training articles add to the tagger's
+    /// lower-case vocabulary (e.g. ../shared/data/semeval2023-task3).
+    #[arg(long, requires = "ner")]
+    pub ner_vocab: Option<PathBuf>,
+    /// Also write the NER cross-validation table to this file.
+    #[arg(long, requires = "ner")]
+    pub ner_report: Option<PathBuf>,
+    /// log2 of the name tagger's feature buckets.
+    #[arg(long, requires = "ner")]
+    pub ner_bits: Option<u32>,
+    /// Passes of the name tagger's perceptron.
+    #[arg(long, requires = "ner")]
+    pub ner_epochs: Option<usize>,
+    /// Leave the raw-OCR Europeana files out of the name tagger's training.
+    #[arg(long, requires = "ner")]
+    pub ner_no_ocr: bool,
+    /// Train the name tagger on the silver WikiNEuRal files too (lowers
+    /// the cross-validated F1 in it, pl, ru: docs/EVALUATION.md).
+    #[arg(long, requires = "ner")]
+    pub ner_silver: bool,
     /// Compile the outlet lists of this folder (`state-media-matrix.csv`,
     /// `cred1.csv`, e.g. ../shared/data/outlets) into `OUT/outlets.tsv`.
     #[arg(long)]
@@ -193,6 +218,45 @@ pub struct SemevalArgs {
     pub tier: TierArgs,
 }
 
+/// `rhetor train --ner DIR`: cross-validates and trains the name tagger.
+fn train_ner(a: &TrainArgs, dir: &Path) -> anyhow::Result<()> {
+    use rhetor::train::ner;
+    let mut opts = ner::NerOptions {
+        folds: a.folds,
+        ocr: !a.ner_no_ocr,
+        silver: a.ner_silver,
+        ..ner::NerOptions::default()
+    };
+    if let Some(b) = a.ner_bits {
+        anyhow::ensure!((10..=24).contains(&b), "--ner-bits must be 10 to 24");
+        opts.bits = b;
+    }
+    if let Some(e) = a.ner_epochs {
+        opts.epochs = e;
+    }
+    let started = std::time::Instant::now();
+    let (tagger, reports) = ner::train(dir, a.ner_vocab.as_deref(), opts, &|r| {
+        eprintln!(
+            "{}: {} training sentences, cross-validated entity F1 {:.3} ({:.0} s)",
+            r.language,
+            r.train_sentences,
+            r.all.f1(),
+            started.elapsed().as_secs_f64()
+        );
+    })?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    let path = a.out.join("entities.bin");
+    std::fs::write(&path, tagger.to_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let table = ner::report_table(&reports);
+    println!("{table}");
+    println!("wrote {}", path.display());
+    if let Some(out) = &a.ner_report {
+        std::fs::write(out, &table).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    Ok(())
+}
+
 pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
     if let Some(dir) = &a.outlets {
         let (text, state, cred) = rhetor::train::outlets::compile(dir)?;
@@ -204,6 +268,9 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
             "wrote {} ({state} state-affiliated media assets, {cred} rated domains)",
             path.display()
         );
+    }
+    if let Some(dir) = &a.ner {
+        train_ner(&a, dir)?;
     }
     let Some(data) = &a.data else {
         return Ok(true);

@@ -254,6 +254,140 @@ pub struct SourceMention {
     pub form: MentionForm,
 }
 
+/// What kind of actor a named entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Person,
+    Organisation,
+    /// Countries, cities, regions.
+    Place,
+    /// Peoples, armed forces, "les Occidentaux".
+    Group,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 4] = [
+        EntityKind::Person,
+        EntityKind::Organisation,
+        EntityKind::Place,
+        EntityKind::Group,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organisation => "organisation",
+            EntityKind::Place => "place",
+            EntityKind::Group => "group",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        EntityKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// How a mention names its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameForm {
+    /// A name or a variant of it ("Kim Jong Un", "Poutine").
+    Name,
+    /// A short form of a name given earlier in the article ("Kim").
+    Short,
+    /// "OTAN", "UE".
+    Acronym,
+    /// A place for the power seated there ("Washington", "le Kremlin").
+    Metonym,
+    /// A people ("les Ukrainiens").
+    Demonym,
+    /// An army noun with a demonym ("soldats nord-coréens").
+    Forces,
+}
+
+impl NameForm {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameForm::Name => "name",
+            NameForm::Short => "short",
+            NameForm::Acronym => "acronym",
+            NameForm::Metonym => "metonym",
+            NameForm::Demonym => "demonym",
+            NameForm::Forces => "forces",
+        }
+    }
+}
+
+/// One place an entity is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EntityMention {
+    pub span: Span,
+    pub form: NameForm,
+}
+
+/// What a portrayal item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortrayalKind {
+    /// Words in the noun phrase of the name ("le camarade Poutine", "soldats
+    /// nord-coréens fanatiques").
+    Epithet,
+    /// A noun phrase set beside the name by commas ("Sergueï Choïgu, le
+    /// ministre russe de la Défense").
+    Apposition,
+    /// What the name *is* (a copula or a relative clause: "Kim Jong-un est
+    /// sans doute un dictateur", "Washington, qui sème la mort").
+    Predicate,
+    /// What the name *does*, as the subject of a verb ("Washington a perdu
+    /// la main").
+    Action,
+    /// A persuasion technique whose evidence lies in the sentence of a
+    /// mention.
+    Technique,
+    /// A numeric claim whose subject or source the entity is.
+    Claim,
+}
+
+impl PortrayalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortrayalKind::Epithet => "epithet",
+            PortrayalKind::Apposition => "apposition",
+            PortrayalKind::Predicate => "predicate",
+            PortrayalKind::Action => "action",
+            PortrayalKind::Technique => "technique",
+            PortrayalKind::Claim => "claim",
+        }
+    }
+}
+
+/// Words an article attaches to an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Portrayal {
+    pub kind: PortrayalKind,
+    pub span: Span,
+    /// Index of the mention it is attached to.
+    pub mention: usize,
+    /// The technique (for `technique`), the claim's index (for `claim`).
+    pub label: Option<String>,
+}
+
+/// A named actor of the article, with every mention and portrayal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entity {
+    /// Stable across documents and languages: the alias table's id when
+    /// linked ("putin", "usa/people"), else the kind and the folded name.
+    pub id: String,
+    pub name: String,
+    pub kind: EntityKind,
+    pub wikidata: Option<String>,
+    /// In the alias table (else recognised by the tagger only).
+    pub linked: bool,
+    pub mentions: Vec<EntityMention>,
+    pub portrayal: Vec<Portrayal>,
+}
+
 /// Typology codes of the State Media Monitor, in its own order from most to
 /// least state control. Never blurred: an independent public broadcaster is
 /// not a state-controlled outlet.
@@ -672,6 +806,8 @@ pub struct Document {
     /// What the article cites: linked and named outlets, official bodies,
     /// people, merged across their forms (the `sources` stage).
     pub sources: Vec<CitedSource>,
+    /// Who is named and how (the `entities` stage), most mentioned first.
+    pub entities: Vec<Entity>,
     /// Which classifier tier labelled techniques, frames and genre
     /// ("fast" or "accurate"); empty until classified.
     pub tier: &'static str,

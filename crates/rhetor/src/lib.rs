@@ -12,6 +12,7 @@ pub mod compare;
 pub mod contain;
 pub mod document;
 pub mod encoder;
+pub mod entities;
 pub mod error;
 pub mod export;
 pub mod ingest;

@@ -140,6 +140,48 @@ pub struct CitedSourceOut {
     pub credibility: Option<CredibilityOut>,
 }
 
+/// A named actor of the article (see `entities`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EntityOut {
+    /// The same in every document and language for a linked entity
+    /// ("putin", "usa", "north-korea/forces"); "KIND:folded name" otherwise.
+    pub id: String,
+    pub name: String,
+    pub kind: crate::document::EntityKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
+    /// In the curated alias table (else found by the tagger only).
+    pub linked: bool,
+    pub mentions: Vec<EntityMentionOut>,
+    pub portrayal: Vec<PortrayalOut>,
+}
+
+/// One mention of an entity.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EntityMentionOut {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub form: crate::document::NameForm,
+}
+
+/// Words the article attaches to an entity.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PortrayalOut {
+    pub kind: crate::document::PortrayalKind,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Index into the entity's `mentions`.
+    pub mention: usize,
+    /// The technique, for `technique` items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<String>,
+    /// Index into `claims`, for `claim` items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<usize>,
+}
+
 /// A human correction: a label an annotator gave (or confirmed), with who
 /// and when; never mixed with the model's output.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -296,6 +338,10 @@ pub struct Analysis {
     /// What the article cites (absent in analyses stored before sources).
     #[serde(default)]
     pub sources: Vec<CitedSourceOut>,
+    /// Who is named and how the article portrays them, most mentioned
+    /// first (absent in analyses stored before entities).
+    #[serde(default)]
+    pub entities: Vec<EntityOut>,
     /// Human corrections imported into the store (Label Studio), kept apart
     /// from the model's labels above; only in analyses read from a store.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -497,6 +543,52 @@ impl Analysis {
                 }),
             })
             .collect();
+        let entities = doc
+            .entities
+            .iter()
+            .map(|e| {
+                let mut items = e.portrayal.clone();
+                items.extend(crate::entities::technique_portrayal(doc, e));
+                EntityOut {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    kind: e.kind,
+                    wikidata: e.wikidata.clone(),
+                    linked: e.linked,
+                    mentions: e
+                        .mentions
+                        .iter()
+                        .map(|m| EntityMentionOut {
+                            start: index.char_of(m.span.start),
+                            end: index.char_of(m.span.end),
+                            text: doc.slice(m.span).to_string(),
+                            form: m.form,
+                        })
+                        .collect(),
+                    portrayal: items
+                        .iter()
+                        .map(|p| {
+                            let (technique, claim) = match p.kind {
+                                crate::document::PortrayalKind::Technique => (p.label.clone(), None),
+                                crate::document::PortrayalKind::Claim => {
+                                    (None, p.label.as_deref().and_then(|l| l.parse().ok()))
+                                }
+                                _ => (None, None),
+                            };
+                            PortrayalOut {
+                                kind: p.kind,
+                                start: index.char_of(p.span.start),
+                                end: index.char_of(p.span.end),
+                                text: doc.slice(p.span).to_string(),
+                                mention: p.mention,
+                                technique,
+                                claim,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         let author = doc.author.map(text_span);
         Analysis {
             schema: SCHEMA.to_string(),
@@ -527,6 +619,7 @@ impl Analysis {
             sentences,
             links,
             sources,
+            entities,
             corrections: Vec::new(),
             tokens,
             text: doc.text.clone(),

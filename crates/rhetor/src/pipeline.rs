@@ -15,7 +15,7 @@ pub struct Pipeline {
 }
 
 impl Default for Pipeline {
-    /// Structure, language, sentences, claims and sources (everything that
+    /// Structure, language, sentences, claims, sources and entities (everything that
     /// needs no trained model).
     fn default() -> Self {
         Pipeline {
@@ -25,6 +25,7 @@ impl Default for Pipeline {
                 Box::new(crate::segment::Sentences),
                 Box::new(crate::claims::Claims),
                 Box::new(crate::sources::Sources),
+                Box::new(crate::entities::Entities),
             ],
         }
     }
@@ -154,6 +155,7 @@ fn load_unguarded(raw: RawArticle) -> Result<Document, InputError> {
         genre: Vec::new(),
         claims: Vec::new(),
         sources: Vec::new(),
+        entities: Vec::new(),
         tier: "",
     };
     doc.links = find_links(&doc, &link_texts);

@@ -7,6 +7,7 @@
 
 pub mod accurate;
 pub mod corrections;
+pub mod ner;
 pub mod outlets;
 pub mod tasks;
 

@@ -1,0 +1,457 @@
+//! Who is named: people, organisations, places and groups recognised by a
+//! trained tagger ([`tagger`]), linked to canonical entities through the
+//! curated multilingual alias table ([`aliases`]), and what each article
+//! attaches to them ([`portrayal`]).
+//!
+//! Per sentence: the tagger's spans and the alias table's matches are
+//! merged (an alias match wins and links; a tagger span elsewhere stays an
+//! unlinked entity); "soldats nord-coréens" becomes the North Korean
+//! forces; within a document a lone surname or given name ("Kim") joins
+//! the full name given in the article ("Kim Jong-un"). A capitalised word
+//! that is common in lower case does not make an entity at a sentence
+//! start or in a title ("Rappelons", "Car", "Beau bilan").
+
+pub mod aliases;
+pub mod portrayal;
+pub mod tagger;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::document::{
+    BlockKind, Document, Entity, EntityKind, EntityMention, NameForm, Portrayal, PortrayalKind,
+    Span,
+};
+use crate::segment::{tokenize, Token, TokenKind};
+use crate::stage::{Stage, StageError};
+
+use aliases::{key, AliasTable};
+use tagger::{LanguageTable, Tagger};
+
+/// The tagger shipped in the binary (`models/entities.bin`).
+pub static TAGGER: LazyLock<Option<Tagger>> = LazyLock::new(|| {
+    match Tagger::from_bytes(
+        include_bytes!("../../../../models/entities.bin"),
+        "models/entities.bin",
+    ) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            eprintln!("rhetor: {e}; names are found by the alias table only");
+            None
+        }
+    }
+});
+
+/// The entities stage.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Entities;
+
+impl Stage for Entities {
+    fn name(&self) -> &'static str {
+        "entities"
+    }
+
+    fn run(&self, doc: &mut Document) -> Result<(), StageError> {
+        doc.entities = find(doc, TAGGER.as_ref(), &aliases::EMBEDDED);
+        Ok(())
+    }
+}
+
+/// Nouns of armed forces, for "soldats nord-coréens" / "Russian troops".
+const ARMY_NOUNS: &[&str] = &[
+    "soldats", "soldat", "troupes", "armée", "armées", "forces", "combattants",
+    "conscrits", "mercenaires", "bataillons", "unités", "soldiers", "troops", "army", "military",
+    "fighters", "soldaten", "truppen", "armee", "streitkräfte", "kämpfer", "soldati", "truppe",
+    "esercito", "forze", "militari", "żołnierze", "żołnierzy", "wojska", "wojsk", "wojsko",
+    "armia", "armii", "siły", "солдаты", "солдат", "войска", "войск", "армия", "армии",
+    "военные", "силы",
+];
+
+/// Prepositions after which a capital names the city, not its government
+/// ("à Moscou", "in Kyiv").
+/// ("à" is left out: "contrairement à Washington" is the government.)
+const LOCATIVE: &[&str] = &["dans", "in", "at", "nach", "w", "we", "в", "во"];
+
+/// A mention before entities are formed.
+#[derive(Debug, Clone)]
+struct Found {
+    span: Span,
+    form: NameForm,
+    /// Index into the alias table, when linked.
+    canonical: Option<usize>,
+    kind: EntityKind,
+}
+
+fn slice<'a>(text: &'a str, t: &Token) -> &'a str {
+    text.get(t.span.start..t.span.end).unwrap_or("")
+}
+
+/// The language table for a block's language, if trained.
+fn table_for<'t>(tagger: Option<&'t Tagger>, code: Option<&str>) -> Option<&'t LanguageTable> {
+    tagger.and_then(|t| t.table(code?))
+}
+
+/// Recognises, links and portrays the entities of `doc`.
+pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<Entity> {
+    let text = doc.text.as_str();
+    let doc_lang = doc.language.as_ref().map(|l| l.code.as_str());
+    let mut found: Vec<Found> = Vec::new();
+    let mut sentence_tokens: Vec<Vec<Token>> = Vec::with_capacity(doc.sentences.len());
+    for &sentence in &doc.sentences {
+        let block = doc
+            .blocks
+            .iter()
+            .find(|b| b.span.start <= sentence.start && sentence.start < b.span.end.max(b.span.start + 1));
+        let in_title = block.is_some_and(|b| matches!(b.kind, BlockKind::Title | BlockKind::Heading));
+        let lang = block
+            .and_then(|b| b.language.as_ref())
+            .map(|l| l.code.as_str())
+            .or(doc_lang);
+        let tokens = tokenize(text, sentence);
+        let words: Vec<&str> = tokens.iter().map(|t| slice(text, t)).collect();
+        let mut taken = vec![false; tokens.len()];
+        for ((s, e), alias_ix, form) in alias_matches(text, &tokens, table) {
+            if s >= e || taken[s..e].iter().any(|&t| t) {
+                continue;
+            }
+            taken[s..e].iter_mut().for_each(|t| *t = true);
+            found.push(Found {
+                span: Span::new(tokens[s].span.start, tokens[e - 1].span.end),
+                form,
+                canonical: Some(alias_ix),
+                kind: table.entities[alias_ix].kind,
+            });
+        }
+        if let Some(lt) = table_for(tagger, lang) {
+            let tags = lt.tag(&words);
+            for (s, e, ty) in tagger::chunks(&tags) {
+                if taken[s..e].iter().any(|&t| t) {
+                    continue;
+                }
+                let kind = match ty {
+                    1 => EntityKind::Person,
+                    2 => EntityKind::Organisation,
+                    3 => EntityKind::Place,
+                    _ => continue, // MISC: events, works, adjectives — not actors
+                };
+                // Leading lower-case words are no part of a name ("drones Shahed").
+                let mut s = s;
+                while s < e && !words[s].chars().next().is_some_and(char::is_uppercase) {
+                    s += 1;
+                }
+                if s == e
+                    || !plausible(&tokens[s..e], &words[s..e], s == first_word(&tokens), in_title, lt)
+                    || (kind == EntityKind::Person
+                        && words[s..e].iter().any(|w| w.chars().any(|c| c.is_ascii_digit())))
+                {
+                    continue;
+                }
+                taken[s..e].iter_mut().for_each(|t| *t = true);
+                found.push(Found {
+                    span: Span::new(tokens[s].span.start, tokens[e - 1].span.end),
+                    form: NameForm::Name,
+                    canonical: None,
+                    kind,
+                });
+            }
+        }
+        sentence_tokens.push(tokens);
+    }
+    short_forms(text, &sentence_tokens, &mut found);
+    found.sort_by_key(|f| f.span.start);
+    let entities = group(text, found, table);
+    portrayal::portray(doc, entities, &sentence_tokens)
+}
+
+/// Lone capitalised words that repeat the first or last word of a person's
+/// full name in the article ("Kim" after "Kim Jong-un"), where neither the
+/// tagger nor the table found a name.
+fn short_forms(text: &str, sentence_tokens: &[Vec<Token>], found: &mut Vec<Found>) {
+    let mut parts: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for f in found.iter().filter(|f| f.kind == EntityKind::Person) {
+        let k = key(text.get(f.span.start..f.span.end).unwrap_or(""));
+        if k.contains(' ') {
+            for w in [k.split(' ').next(), k.rsplit(' ').next()].into_iter().flatten() {
+                if w.chars().count() > 2 {
+                    parts.insert(w.to_string());
+                }
+            }
+        }
+    }
+    if parts.is_empty() {
+        return;
+    }
+    let mut extra = Vec::new();
+    for tokens in sentence_tokens {
+        for t in tokens {
+            let w = slice(text, t);
+            if t.kind != TokenKind::Word
+                || !w.chars().next().is_some_and(char::is_uppercase)
+                || !parts.contains(&key(w))
+                || found.iter().any(|f| f.span.start < t.span.end && t.span.start < f.span.end)
+            {
+                continue;
+            }
+            extra.push(Found {
+                span: t.span,
+                form: NameForm::Short,
+                canonical: None,
+                kind: EntityKind::Person,
+            });
+        }
+    }
+    found.extend(extra);
+}
+
+/// Index of the first word token (a sentence may open with a quote mark).
+fn first_word(tokens: &[Token]) -> usize {
+    tokens
+        .iter()
+        .position(|t| t.kind == TokenKind::Word)
+        .unwrap_or(0)
+}
+
+/// Whether a tagger span can be a name: it has a capital or non-Latin
+/// script letters, and a single capitalised word common in lower case is
+/// no name at a sentence start or in a title.
+fn plausible(
+    tokens: &[Token],
+    words: &[&str],
+    at_start: bool,
+    in_title: bool,
+    lt: &LanguageTable,
+) -> bool {
+    if tokens.iter().all(|t| t.kind != TokenKind::Word) {
+        return false;
+    }
+    if !words.iter().any(|w| w.chars().any(char::is_uppercase)) {
+        return false;
+    }
+    if words.len() == 1 && (at_start || in_title) {
+        let lower = words[0].to_lowercase();
+        if tagger::in_vocab(&lt.vocab, lt.header.vocab_bits, &lower) {
+            return false;
+        }
+    }
+    if in_title
+        && words
+            .iter()
+            .all(|w| tagger::in_vocab(&lt.vocab, lt.header.vocab_bits, &w.to_lowercase()))
+    {
+        return false;
+    }
+    true
+}
+
+/// Alias matches of a sentence, longest first at each start: token range,
+/// canonical index, form. Army noun + demonym adjective makes forces.
+fn alias_matches(
+    text: &str,
+    tokens: &[Token],
+    table: &AliasTable,
+) -> Vec<((usize, usize), usize, NameForm)> {
+    let mut out = Vec::new();
+    let keys: Vec<String> = tokens.iter().map(|t| key(slice(text, t))).collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].kind != TokenKind::Word {
+            i += 1;
+            continue;
+        }
+        // Army noun + adjective, in either order.
+        if let Some(m) = forces_at(&keys, tokens, i, table) {
+            out.push(m);
+            i = m.0 .1;
+            continue;
+        }
+        if !table.may_start(aliases::first_word(&keys[i])) {
+            i += 1;
+            continue;
+        }
+        let mut best = None;
+        let mut k = String::new();
+        let max = (i + table.max_words + 1).min(tokens.len());
+        for j in i..max {
+            if j > i && !keys[j - 1].ends_with('\'') {
+                k.push(' ');
+            }
+            k.push_str(&keys[j]);
+            let start = tokens[i].span.start;
+            let end = tokens[j].span.end;
+            let surface = text.get(start..end).unwrap_or("");
+            let hits = table.lookup(&k, surface);
+            if !hits.is_empty() {
+                best = Some((j + 1, hits));
+            }
+        }
+        match best {
+            Some((end, hits)) => {
+                let prev = i.checked_sub(1).map(|p| keys[p].as_str());
+                let locative = prev.is_some_and(|p| LOCATIVE.contains(&p));
+                // A capital after "à"/"in" is the city; elsewhere the power.
+                let pick = hits
+                    .iter()
+                    .find(|a| (a.form == NameForm::Metonym) != locative)
+                    .or(hits.first())
+                    .copied();
+                if let Some(a) = pick {
+                    let surface = text
+                        .get(tokens[i].span.start..tokens[end - 1].span.end)
+                        .unwrap_or("");
+                    let form = match a.form {
+                        NameForm::Name | NameForm::Acronym if aliases::is_all_caps(surface) => {
+                            NameForm::Acronym
+                        }
+                        NameForm::Acronym => NameForm::Name,
+                        other => other,
+                    };
+                    out.push(((i, end), a.entity, form));
+                }
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+fn forces_at(
+    keys: &[String],
+    tokens: &[Token],
+    i: usize,
+    table: &AliasTable,
+) -> Option<((usize, usize), usize, NameForm)> {
+    let next = i + 1;
+    if next >= tokens.len() || tokens[next].kind != TokenKind::Word {
+        return None;
+    }
+    let (a, b) = (keys[i].as_str(), keys[next].as_str());
+    let forces = if ARMY_NOUNS.contains(&a) {
+        table.forces_of(b)
+    } else if ARMY_NOUNS.contains(&b) {
+        table.forces_of(a)
+    } else {
+        None
+    }?;
+    Some(((i, next + 1), forces, NameForm::Forces))
+}
+
+/// Mentions grouped into entities: linked ones by canonical id, others by
+/// kind and folded name; a one-word person joins a longer name of the
+/// article that starts or ends with it.
+fn group(text: &str, found: Vec<Found>, table: &AliasTable) -> Vec<Entity> {
+    let mut entities: Vec<Entity> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    // Full names of people in the article, for short forms.
+    let people: Vec<(String, Option<usize>)> = found
+        .iter()
+        .filter(|f| f.kind == EntityKind::Person)
+        .filter_map(|f| {
+            let k = key(text.get(f.span.start..f.span.end)?);
+            k.contains(' ').then_some((k, f.canonical))
+        })
+        .collect();
+    for f in found {
+        let surface = text.get(f.span.start..f.span.end).unwrap_or("");
+        let k = key(surface);
+        let mut form = f.form;
+        let (id, name, kind, wikidata, linked) = match f.canonical {
+            Some(c) => {
+                let e = &table.entities[c];
+                (e.id.clone(), e.name.clone(), e.kind, e.wikidata.clone(), true)
+            }
+            None => {
+                let full = (f.kind == EntityKind::Person && !k.contains(' '))
+                    .then(|| {
+                        people.iter().find(|(p, _)| {
+                            p.split(' ').next() == Some(k.as_str())
+                                || p.rsplit(' ').next() == Some(k.as_str())
+                        })
+                    })
+                    .flatten();
+                match full {
+                    Some((_, Some(c))) => {
+                        form = NameForm::Short;
+                        let e = &table.entities[*c];
+                        (e.id.clone(), e.name.clone(), e.kind, e.wikidata.clone(), true)
+                    }
+                    Some((p, None)) => {
+                        form = NameForm::Short;
+                        (local_id(EntityKind::Person, p), String::new(), f.kind, None, false)
+                    }
+                    None => (local_id(f.kind, &k), surface.to_string(), f.kind, None, false),
+                }
+            }
+        };
+        let slot = *index.entry(id.clone()).or_insert_with(|| {
+            entities.push(Entity {
+                id,
+                name,
+                kind,
+                wikidata,
+                linked,
+                mentions: Vec::new(),
+                portrayal: Vec::new(),
+            });
+            entities.len() - 1
+        });
+        let e = &mut entities[slot];
+        // An unlinked entity is named by its longest mention.
+        if !e.linked && form != NameForm::Short && surface.chars().count() > e.name.chars().count()
+        {
+            e.name = surface.to_string();
+        }
+        e.mentions.push(EntityMention {
+            span: f.span,
+            form,
+        });
+    }
+    entities
+}
+
+/// The id of an unlinked entity: its kind and folded name
+/// ("person:isabelle lasserre"), the same in every document.
+fn local_id(kind: EntityKind, name_key: &str) -> String {
+    format!("{}:{}", kind.as_str(), name_key)
+}
+
+/// How far (bytes) technique evidence may lie from a mention and still
+/// touch it.
+const TOUCH: usize = 40;
+
+/// Technique items of every entity: a technique whose evidence lies in the
+/// sentence of a mention, within a few words of it. Techniques are decided after this stage (by the
+/// classifier), so the JSON output adds these when it renders.
+pub fn technique_portrayal(doc: &Document, entity: &Entity) -> Vec<Portrayal> {
+    let mut out = Vec::new();
+    for (mi, m) in entity.mentions.iter().enumerate() {
+        let Some(sentence) = doc
+            .sentences
+            .iter()
+            .find(|s| s.start <= m.span.start && m.span.end <= s.end)
+        else {
+            continue;
+        };
+        for hits in &doc.techniques {
+            for hit in hits {
+                for ev in &hit.evidence {
+                    let near = ev.start < m.span.end + TOUCH && m.span.start < ev.end + TOUCH;
+                    if near && ev.start < sentence.end && sentence.start < ev.end {
+                        let span = Span::new(ev.start.max(sentence.start), ev.end.min(sentence.end));
+                        let item = Portrayal {
+                            kind: PortrayalKind::Technique,
+                            span,
+                            mention: mi,
+                            label: Some(hit.label.clone()),
+                        };
+                        if !out.contains(&item) {
+                            out.push(item);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+

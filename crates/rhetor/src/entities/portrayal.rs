@@ -1,0 +1,328 @@
+//! Portrayal: the words an article attaches to each mention, found by a
+//! light chunker over the tokens of the mention's sentence (no parser).
+//! Its rules, in order:
+//!
+//! - **epithet before**: lower-case words between a determiner and the
+//!   name, quote marks skipped ("le “camarade Poutine”" → "camarade");
+//! - **epithet after** (French, Italian: adjectives follow the noun): up to
+//!   two adjective-looking words right after it ("soldats nord-coréens
+//!   fanatiques" → "fanatiques");
+//! - **apposition**: a determiner-led noun phrase beside the name between
+//!   commas, after it ("Choïgu, le ministre…,") or before it ("le ministre
+//!   russe de la Défense, Sergueï Choïgu");
+//! - **predicate**: a copula after the name ("Kim Jong-un est sans doute
+//!   un dictateur en son pays") or a subject relative clause ("Washington,
+//!   qui sème la mort sur toute la planète…"), to the next punctuation;
+//! - **action**: the name as subject (no preposition before it) followed by
+//!   a verb phrase ("Washington a perdu la main"), to the next punctuation;
+//! - **claim**: a numeric claim whose counted thing or source contains the
+//!   mention. Techniques are added when the analysis is rendered
+//!   ([`super::technique_portrayal`]).
+//!
+//! Clauses stop at punctuation and are capped in length, so an item never
+//! leaves its sentence.
+
+use crate::document::{Document, Entity, Portrayal, PortrayalKind, Span};
+use crate::segment::{Token, TokenKind};
+
+const DETERMINERS: &[&str] = &[
+    "le", "la", "l'", "les", "un", "une", "des", "du", "ce", "cet", "cette", "ces", "son", "sa",
+    "ses", "leur", "leurs", "notre", "nos", "au", "aux", "the", "a", "an", "this", "that", "these",
+    "those", "his", "her", "its", "their", "our", "der", "die", "das", "den", "dem", "des", "ein",
+    "eine", "einen", "einem", "einer", "eines", "dieser", "diese", "il", "lo", "i", "gli", "uno",
+    "una", "un'", "del", "della", "dello", "dei", "degli", "delle", "al", "alla", "questo",
+    "questa",
+];
+
+const COPULAS: &[&str] = &[
+    "est", "sont", "était", "étaient", "fut", "serait", "seraient", "reste", "restent", "demeure",
+    "semble", "devient", "is", "are", "was", "were", "remains", "seems", "becomes", "ist", "sind",
+    "war", "waren", "bleibt", "scheint", "wird", "è", "sono", "era", "erano", "resta", "sembra",
+    "diventa", "jest", "są", "był", "była", "było", "byli", "pozostaje", "является", "был",
+    "была", "были", "остается", "остаётся", "—",
+];
+
+const RELATIVES: &[&str] = &[
+    "qui", "who", "which", "der", "die", "welche", "welcher", "che", "który", "która", "które",
+    "którzy", "который", "которая", "которое", "которые",
+];
+
+/// Words that end a noun phrase or cannot start a verb phrase.
+const FUNCTION_WORDS: &[&str] = &[
+    "et", "ou", "ni", "mais", "de", "d'", "à", "en", "par", "pour", "avec", "sans", "sur", "dans",
+    "que", "qu'", "comme", "contre", "entre", "chez", "vers", "face", "malgré", "après", "selon",
+    "via", "depuis", "pendant", "durant", "avant", "dès", "lors", "sous", "parmi", "alors",
+    "puis", "donc", "car", "ainsi", "aussi", "encore", "déjà", "même", "plus", "très", "and", "or", "but", "of",
+    "in", "on", "with", "by", "for", "from", "to", "as", "at", "against", "und", "oder", "aber",
+    "von", "mit", "für", "gegen", "bei", "aus", "zu", "e", "o", "ma", "di", "da", "con", "per",
+    "su", "tra", "fra", "w", "z", "na", "do", "od", "przez", "dla", "oraz", "и", "в", "на", "с",
+    "по", "а", "но", "или", "из", "от", "для", "против", "к", "у",
+];
+
+const PREPOSITIONS: &[&str] = &[
+    "de", "d'", "à", "en", "par", "pour", "avec", "sans", "sur", "dans", "contre", "entre",
+    "chez", "vers", "face", "du", "des", "au", "aux", "of", "in", "on", "with", "by", "for",
+    "from", "to", "at", "against", "than", "von", "mit", "für", "gegen", "bei", "aus", "zu",
+    "nach", "di", "da", "con", "per", "su", "a", "tra", "fra", "w", "z", "na", "do", "od",
+    "przez", "dla", "в", "на", "с", "по", "из", "от", "для", "против", "к", "у", "que", "qu'",
+];
+
+const ADJECTIVE_ENDINGS: &[&str] = &[
+    "ique", "iques", "if", "ifs", "ive", "ives", "eux", "euse", "euses", "al", "ale", "ales",
+    "aux", "aire", "aires", "el", "elle", "elles", "els", "ien",
+    "ienne", "iennes", "iens", "é", "ée", "és", "ées", "oire", "oires", "ico", "ica", "ici",
+    "iche", "ali", "eur", "eurs", "rice", "rices",
+];
+
+/// Words that look like verbs (participles, conjugated forms) and so are
+/// no epithet before a name ("une coalition comprenant l'Otan").
+fn verb_like(l: &str) -> bool {
+    ["ant", "ent", "ait", "aient", "ing"].iter().any(|s| l.ends_with(s))
+}
+
+/// Whether the phrase from token `i` starts with a determiner and a
+/// capitalised word: a list of names ("Moscou, la Chine, …"), not an
+/// apposition.
+fn names_a_list(text: &str, tokens: &[Token], i: usize) -> bool {
+    tokens
+        .get(i + 1)
+        .is_some_and(|t| word(text, t).chars().next().is_some_and(char::is_uppercase))
+}
+
+fn word<'a>(text: &'a str, t: &Token) -> &'a str {
+    text.get(t.span.start..t.span.end).unwrap_or("")
+}
+
+fn lower(text: &str, t: &Token) -> String {
+    word(text, t).to_lowercase().replace('’', "'")
+}
+
+fn is_lower_word(text: &str, t: &Token) -> bool {
+    t.kind == TokenKind::Word && word(text, t).chars().next().is_some_and(char::is_lowercase)
+}
+
+fn is_quote(text: &str, t: &Token) -> bool {
+    t.kind == TokenKind::Punct && matches!(word(text, t), "“" | "”" | "«" | "»" | "\"" | "„")
+}
+
+fn is_stop_punct(text: &str, t: &Token) -> bool {
+    t.kind == TokenKind::Punct && !is_quote(text, t) && !matches!(word(text, t), "-" | "'" | "’")
+}
+
+fn span_of(tokens: &[Token], s: usize, e: usize) -> Span {
+    Span::new(tokens[s].span.start, tokens[e].span.end)
+}
+
+/// The clause from token `from` to the next punctuation (or `cap` tokens),
+/// stopping before a trailing conjunction.
+fn clause(text: &str, tokens: &[Token], from: usize, cap: usize) -> Option<Span> {
+    let mut end = from;
+    let mut i = from;
+    while i < tokens.len() && i - from < cap {
+        if is_stop_punct(text, &tokens[i]) {
+            break;
+        }
+        end = i;
+        i += 1;
+    }
+    while end > from && matches!(lower(text, &tokens[end]).as_str(), "et" | "and" | "und" | "e" | "i" | "и") {
+        end -= 1;
+    }
+    (i > from).then(|| span_of(tokens, from, end))
+}
+
+/// The portrayal items of one mention (tokens `ms..me` of its sentence).
+fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) -> Vec<Portrayal> {
+    let mut out = Vec::new();
+    let mut push = |kind, span: Span| {
+        out.push(Portrayal {
+            kind,
+            span,
+            mention,
+            label: None,
+        })
+    };
+    // Epithet before: determiner, lower-case words, (quotes), the name.
+    let mut k = ms;
+    let mut words: Vec<usize> = Vec::new();
+    while k > 0 && words.len() <= 3 {
+        k -= 1;
+        let t = &tokens[k];
+        if is_quote(text, t) {
+            continue;
+        }
+        let l = lower(text, t);
+        if DETERMINERS.contains(&l.as_str()) {
+            if let (Some(&last), Some(&first)) = (words.first(), words.last()) {
+                push(PortrayalKind::Epithet, span_of(tokens, first, last));
+            }
+            break;
+        }
+        if !is_lower_word(text, t)
+            || FUNCTION_WORDS.contains(&l.as_str())
+            || COPULAS.contains(&l.as_str())
+            || verb_like(&l)
+            || words.len() == 2
+        {
+            break;
+        }
+        words.push(k);
+    }
+    // Epithet after: adjective-looking words right after the name.
+    let mut e = me;
+    while e < tokens.len() && e < me + 2 {
+        let t = &tokens[e];
+        let l = lower(text, t);
+        let adjectival = is_lower_word(text, t)
+            && !l.contains('-')
+            && !FUNCTION_WORDS.contains(&l.as_str())
+            && l.chars().count() > 3
+            && ADJECTIVE_ENDINGS.iter().any(|s| l.ends_with(s));
+        if !adjectival {
+            break;
+        }
+        e += 1;
+    }
+    if e > me {
+        push(PortrayalKind::Epithet, span_of(tokens, me, e - 1));
+    }
+    let after = e;
+    let comma = |i: usize| tokens.get(i).is_some_and(|t| word(text, t) == ",");
+    // Apposition after: ", le ministre …," (to the next punctuation).
+    // Or a bare noun phrase: ", seul îlot de lucidité".
+    let opens_phrase = |t: &Token| {
+        let l = lower(text, t);
+        if DETERMINERS.contains(&l.as_str()) {
+            return true;
+        }
+        is_lower_word(text, t)
+            && !FUNCTION_WORDS.contains(&l.as_str())
+            && !RELATIVES.contains(&l.as_str())
+            && !COPULAS.contains(&l.as_str())
+            && !verb_like(&l)
+    };
+    if comma(after)
+        && tokens.get(after + 1).is_some_and(opens_phrase)
+        && !names_a_list(text, tokens, after + 1)
+    {
+        if let Some(span) = clause(text, tokens, after + 1, 12) {
+            push(PortrayalKind::Apposition, span);
+        }
+    }
+    // Apposition before: "le ministre russe de la Défense, Sergueï Choïgu".
+    if ms >= 2 && comma(ms - 1) {
+        let mut k = ms - 1;
+        let mut det = None;
+        while k > 0 && ms - 1 - k < 10 {
+            k -= 1;
+            let t = &tokens[k];
+            let l = lower(text, t);
+            if t.kind != TokenKind::Word || COPULAS.contains(&l.as_str()) {
+                break;
+            }
+            if DETERMINERS.contains(&l.as_str()) {
+                det = Some(k);
+            }
+        }
+        // The phrase opens the sentence or follows a copula ("c'est le
+        // ministre…, X"), not a preposition ("De son côté, X").
+        let opens = det.is_some_and(|d| {
+            d == 0
+                || tokens.get(d - 1).is_some_and(|t| {
+                    t.kind == TokenKind::Punct || COPULAS.contains(&lower(text, t).as_str())
+                })
+        });
+        if let Some(d) = det.filter(|&d| opens && !names_a_list(text, tokens, d)) {
+            if d + 1 < ms - 1 {
+                push(PortrayalKind::Apposition, span_of(tokens, d, ms - 2));
+            }
+        }
+    }
+    // Predicate: a copula, or a subject relative clause.
+    let mut p = after;
+    if comma(p) {
+        p += 1;
+    }
+    let at = |i: usize| tokens.get(i).map(|t| lower(text, t)).unwrap_or_default();
+    if RELATIVES.contains(&at(p).as_str()) {
+        if let Some(span) = clause(text, tokens, p, 20) {
+            push(PortrayalKind::Predicate, span);
+        }
+        return out;
+    }
+    let mut v = after;
+    if matches!(at(v).as_str(), "n'" | "ne" | "not" | "nicht" | "non" | "nie" | "не") {
+        v += 1;
+    }
+    if COPULAS.contains(&at(v).as_str()) {
+        if let Some(span) = clause(text, tokens, after, 14) {
+            push(PortrayalKind::Predicate, span);
+        }
+        return out;
+    }
+    // Action: the name as subject of a verb phrase.
+    let before = ms.checked_sub(1).map(|i| lower(text, &tokens[i]));
+    let governed = before
+        .as_deref()
+        .is_some_and(|b| PREPOSITIONS.contains(&b));
+    let starts_verb = tokens.get(after).is_some_and(|t| {
+        let l = lower(text, t);
+        (is_lower_word(text, t) || l == "n'")
+            && !FUNCTION_WORDS.contains(&l.as_str())
+            && !DETERMINERS.contains(&l.as_str())
+    });
+    if !governed && starts_verb && after == me {
+        if let Some(span) = clause(text, tokens, after, 12) {
+            push(PortrayalKind::Action, span);
+        }
+    }
+    out
+}
+
+/// Adds the portrayal items (all but techniques) to every entity, and
+/// orders entities by mentions, most first.
+pub fn portray(doc: &Document, mut entities: Vec<Entity>, sentence_tokens: &[Vec<Token>]) -> Vec<Entity> {
+    let text = doc.text.as_str();
+    for e in &mut entities {
+        let mut items = Vec::new();
+        for (mi, m) in e.mentions.iter().enumerate() {
+            let si = doc
+                .sentences
+                .partition_point(|s| s.end <= m.span.start);
+            let (Some(sentence), Some(tokens)) = (doc.sentences.get(si), sentence_tokens.get(si)) else {
+                continue;
+            };
+            if !sentence.contains(m.span) {
+                continue;
+            }
+            let ms = tokens.partition_point(|t| t.span.start < m.span.start);
+            let me = tokens.partition_point(|t| t.span.end <= m.span.end);
+            if ms >= me || me > tokens.len() {
+                continue;
+            }
+            items.extend(items_of(text, tokens, ms, me, mi));
+            for (ci, c) in doc.claims.iter().enumerate() {
+                let about = c.subject.is_some_and(|s| s.contains(m.span));
+                let from = c.source.as_ref().is_some_and(|s| s.span.contains(m.span));
+                if about || from {
+                    items.push(Portrayal {
+                        kind: PortrayalKind::Claim,
+                        span: c.span,
+                        mention: mi,
+                        label: Some(ci.to_string()),
+                    });
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|p| seen.insert((p.kind, p.span, p.label.clone())));
+        e.portrayal = items;
+    }
+    entities.sort_by(|a, b| {
+        b.mentions
+            .len()
+            .cmp(&a.mentions.len())
+            .then(a.mentions[0].span.start.cmp(&b.mentions[0].span.start))
+    });
+    entities
+}
