@@ -505,6 +505,35 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
             )?;
         }
     }
+    let named: Vec<&rhetor::document::Entity> = doc
+        .entities
+        .iter()
+        .filter(|e| e.mentions.len() > 1 || !e.portrayal.is_empty())
+        .take(12)
+        .collect();
+    if !named.is_empty() {
+        writeln!(out, "   named:")?;
+        for e in named {
+            let words: Vec<String> = e
+                .portrayal
+                .iter()
+                .filter(|p| {
+                    use rhetor::document::PortrayalKind as K;
+                    matches!(p.kind, K::Epithet | K::Apposition | K::Predicate)
+                })
+                .take(3)
+                .map(|p| format!("«{}»", doc.slice(p.span)))
+                .collect();
+            writeln!(
+                out,
+                "     ◆ {} [{}] ×{} {}",
+                e.name,
+                e.kind.as_str(),
+                e.mentions.len(),
+                words.join(" ")
+            )?;
+        }
+    }
     if !doc.claims.is_empty() {
         writeln!(out, "   claims:")?;
         for c in &doc.claims {

@@ -116,6 +116,7 @@ fn nav() -> Vec<(&'static str, &'static str)> {
         ("/", "Corpus"),
         ("/claims", "Claims"),
         ("/sources", "Sources"),
+        ("/entities", "Entities"),
         ("/compare", "Compare"),
         ("/analyze", "Analyse a text"),
         ("/api/openapi.json", "API"),
@@ -178,6 +179,10 @@ fn app(state: Shared) -> Router {
         .route("/claims", get(claims_page))
         .route("/sources", get(sources_page))
         .route("/api/sources", get(api_sources))
+        .route("/entities", get(entities_page))
+        .route("/entities/{*id}", get(entity_page))
+        .route("/api/entities", get(api_entities))
+        .route("/api/entities/{*id}", get(api_entity))
         .route("/compare", get(compare_page))
         .route("/analyze", get(analyze_form).post(analyze_page))
         .route("/api/health", get(health))
@@ -718,6 +723,90 @@ fn lists_json() -> serde_json::Value {
         {"id": reg.state_list.id, "name": reg.state_list.name, "date": reg.state_list.date, "licence": reg.state_list.licence},
         {"id": reg.credibility_list.id, "name": reg.credibility_list.name, "date": reg.credibility_list.date, "licence": reg.credibility_list.licence},
     ])
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct EntityQuery {
+    /// Only entities of this kind ("person", "organisation", "place", "group").
+    kind: Option<String>,
+}
+
+async fn api_entities(
+    State(state): State<Shared>,
+    Query(q): Query<EntityQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        let store = reader(&state)?;
+        let entities = store.entities(q.kind.as_deref()).map_err(ApiError::internal)?;
+        Ok(Json(serde_json::json!({ "entities": entities })))
+    })
+    .await
+}
+
+/// The address of an entity's page ("usa/people" keeps its slash).
+fn entity_href(id: &str) -> String {
+    let encoded: String = id
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/entities/{encoded}")
+}
+
+async fn api_entity(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Json<rhetor::store::EntityProfile>, ApiError> {
+    blocking(move || {
+        let store = reader(&state)?;
+        store
+            .entity_profile(&id)
+            .map_err(ApiError::internal)?
+            .map(Json)
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no document names entity {id}")))
+    })
+    .await
+}
+
+async fn entities_page(State(state): State<Shared>, Query(q): Query<EntityQuery>) -> Response {
+    let r = blocking(move || {
+        let store = reader(&state)?;
+        let entities = store.entities(q.kind.as_deref()).map_err(ApiError::internal)?;
+        let kinds: String = rhetor::document::EntityKind::ALL
+            .iter()
+            .map(|k| format!(" <a href=\"/entities?kind={0}\">{0}</a>", k.as_str()))
+            .collect();
+        let mut body = format!(
+            "<section><h2>Who is named</h2><p class=\"small\">kinds:{kinds} · <a href=\"/entities\">all</a></p>"
+        );
+        body.push_str(&report::entities::entities_table(&entities, Some(&entity_href)));
+        body.push_str("</section>");
+        Ok(report::page("rhetor — entities", &nav(), &body))
+    })
+    .await;
+    page_or_error(r)
+}
+
+async fn entity_page(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    let r = blocking(move || {
+        let store = reader(&state)?;
+        let profile = store
+            .entity_profile(&id)
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no document names entity {id}")))?;
+        let body = format!(
+            "<section><h2>How each source portrays {}</h2>{}</section>",
+            escape(&profile.entity.name),
+            report::entities::profile_html(&profile)
+        );
+        Ok(report::page(&format!("rhetor — {}", profile.entity.name), &nav(), &body))
+    })
+    .await;
+    page_or_error(r)
 }
 
 async fn sources_page(State(state): State<Shared>) -> Response {

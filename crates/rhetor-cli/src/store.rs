@@ -39,7 +39,7 @@ pub struct CompareArgs {
 pub struct ExportArgs {
     #[arg(long, env = "RHETOR_DB", default_value = "rhetor.db")]
     pub db: rhetor::store::StoreLocation,
-    /// `jsonl`, `claims-csv`, `sources-csv`, `techniques-tsv`, `frames-tsv`,
+    /// `jsonl`, `claims-csv`, `sources-csv`, `entities-csv`, `techniques-tsv`, `frames-tsv`,
     /// `genre-tsv`, `labelstudio`, `labelstudio-config`, `doccano`, `prodigy`,
     /// `webanno` (W3C Web Annotation JSON-LD), `brat` or `parquet` (directories, `-o`).
     #[arg(long, value_parser = export_format)]
@@ -147,6 +147,22 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<bool> {
     println!("only in B:       {}", c.only_b_frames.join(", "));
     println!("shared terms:    {}", c.shared_terms.join(", "));
     println!("names in both:   {}", c.shared_names.join(", "));
+    if !c.actors.is_empty() {
+        println!("\nhow each names the same actors:");
+        let words = |w: &[rhetor::store::PortrayalCount]| -> String {
+            let v: Vec<&str> = w.iter().take(6).map(|p| p.text.as_str()).collect();
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                v.join(" · ")
+            }
+        };
+        for x in &c.actors {
+            println!("  {} ({})", x.name, x.kind);
+            println!("    A ({} mentions): {}", x.a_mentions, words(&x.a_words));
+            println!("    B ({} mentions): {}", x.b_mentions, words(&x.b_words));
+        }
+    }
     println!("\nfigures on the same things:");
     for g in &c.figures {
         println!(
@@ -222,6 +238,7 @@ pub fn export(a: ExportArgs) -> anyhow::Result<bool> {
     let text = match a.format {
         ExportFormat::ClaimsCsv => store.claims_csv()?,
         ExportFormat::SourcesCsv => store.sources_csv()?,
+        ExportFormat::EntitiesCsv => store.entities_csv()?,
         ExportFormat::Jsonl | ExportFormat::Doccano | ExportFormat::Prodigy => {
             let mut s = String::new();
             for an in store.analyses()? {

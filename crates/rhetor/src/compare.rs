@@ -437,6 +437,8 @@ pub struct Comparison {
     pub figures: Vec<ClaimGroup>,
     pub a_profile: TechniqueProfile,
     pub b_profile: TechniqueProfile,
+    /// How each names the actors both mention.
+    pub actors: Vec<crate::entities::across::ActorComparison>,
 }
 
 const STOPWORDS: &[&str] = &[
@@ -523,6 +525,7 @@ pub fn compare(a: &Analysis, b: &Analysis) -> Comparison {
         figures,
         a_profile: document_profile(a),
         b_profile: document_profile(b),
+        actors: crate::entities::across::actors(a, b),
     }
 }
 

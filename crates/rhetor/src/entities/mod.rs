@@ -12,6 +12,7 @@
 //! start or in a title ("Rappelons", "Car", "Beau bilan").
 
 pub mod aliases;
+pub mod across;
 pub mod portrayal;
 pub mod tagger;
 

@@ -47,6 +47,14 @@ const RELATIVES: &[&str] = &[
     "którzy", "который", "которая", "которое", "которые",
 ];
 
+/// Pronouns and clause openers: what follows them is a clause, not a noun
+/// phrase in apposition.
+const CLAUSE_OPENERS: &[&str] = &[
+    "soit", "c'", "ce", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "y",
+    "it", "he", "she", "they", "we", "you", "i", "er", "sie", "es", "wir", "lui", "lei", "loro",
+    "on", "ona", "oni", "ono", "он", "она", "они", "оно", "si", "se", "s'", "n'", "ne",
+];
+
 /// Words that end a noun phrase or cannot start a verb phrase.
 const FUNCTION_WORDS: &[&str] = &[
     "et", "ou", "ni", "mais", "de", "d'", "à", "en", "par", "pour", "avec", "sans", "sur", "dans",
@@ -199,6 +207,7 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
             && !FUNCTION_WORDS.contains(&l.as_str())
             && !RELATIVES.contains(&l.as_str())
             && !COPULAS.contains(&l.as_str())
+            && !CLAUSE_OPENERS.contains(&l.as_str())
             && !verb_like(&l)
     };
     if comma(after)

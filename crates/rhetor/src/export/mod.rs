@@ -19,6 +19,7 @@ pub enum ExportFormat {
     Jsonl,
     ClaimsCsv,
     SourcesCsv,
+    EntitiesCsv,
     TechniquesTsv,
     FramesTsv,
     GenreTsv,
@@ -32,10 +33,11 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 13] = [
+    pub const ALL: [ExportFormat; 14] = [
         ExportFormat::Jsonl,
         ExportFormat::ClaimsCsv,
         ExportFormat::SourcesCsv,
+        ExportFormat::EntitiesCsv,
         ExportFormat::TechniquesTsv,
         ExportFormat::FramesTsv,
         ExportFormat::GenreTsv,
@@ -53,6 +55,7 @@ impl ExportFormat {
             ExportFormat::Jsonl => "jsonl",
             ExportFormat::ClaimsCsv => "claims-csv",
             ExportFormat::SourcesCsv => "sources-csv",
+            ExportFormat::EntitiesCsv => "entities-csv",
             ExportFormat::TechniquesTsv => "techniques-tsv",
             ExportFormat::FramesTsv => "frames-tsv",
             ExportFormat::GenreTsv => "genre-tsv",

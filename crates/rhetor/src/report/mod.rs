@@ -5,6 +5,7 @@
 mod charts;
 pub mod check;
 pub mod corrections;
+pub mod entities;
 pub mod sources;
 
 use std::fmt::Write as _;
@@ -399,6 +400,7 @@ pub fn article_html(a: &Analysis) -> String {
         }
         s.push_str("</table>");
     }
+    s.push_str(&entities::entities_panel(a));
     s.push_str(&sources::sources_panel(a));
     s.push_str(&corrections::corrections_panel(a));
     s.push_str("</article>");
@@ -534,6 +536,7 @@ pub fn comparison_html(c: &Comparison) -> String {
         list(&c.shared_terms),
         list(&c.shared_names)
     );
+    s.push_str(&entities::actors_html(&c.actors, &c.a_label, &c.b_label));
     if !c.figures.is_empty() {
         s.push_str("<h4>Figures on the same things</h4>");
         s.push_str(&claims_table(&c.figures, &[]));
@@ -617,6 +620,18 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
     s.push_str(&conflict_chart(&groups));
     s.push_str(&claims_table(&groups, analyses));
     s.push_str("</section>");
+    // Entities.
+    let actors = crate::entities::across::profiles(analyses);
+    if !actors.is_empty() {
+        s.push_str("<section id=\"entities\"><h2>Who is named, and how each source portrays them</h2><p class=\"muted small\">Names linked across articles and languages (\"Poutine\" = \"Putin\", \"Washington\" for the US government); the words each source attaches to them, and the techniques whose evidence lies next to their mentions.</p>");
+        let summaries: Vec<crate::store::EntitySummary> =
+            actors.iter().map(|p| p.entity.clone()).collect();
+        s.push_str(&entities::entities_table(&summaries[..summaries.len().min(40)], None));
+        for p in actors.iter().filter(|p| p.entity.documents > 1 || p.entity.mentions > 2).take(15) {
+            s.push_str(&entities::profile_html(p));
+        }
+        s.push_str("</section>");
+    }
     // Compare.
     s.push_str("<section id=\"compare\"><h2>Compare two articles</h2>");
     if analyses.len() >= 2 {

@@ -11,6 +11,8 @@
 //!   inputs queued in batches, claimed by workers with `FOR UPDATE SKIP
 //!   LOCKED` under a lease, `LISTEN/NOTIFY` to wake idle workers.
 //! - `sources.rs`: the cited-sources tables and corpus views.
+//! - `entities.rs`: who the documents name and how each source portrays
+//!   them.
 //!
 //! A location is a path (SQLite) or a `postgres://` URL. A database that is
 //! not a rhetor store is refused before anything is written to it.
@@ -20,11 +22,15 @@ use std::path::{Path, PathBuf};
 use crate::output::Analysis;
 
 mod corrections;
+pub(crate) mod entities;
 pub mod postgres;
 pub mod queue;
 mod sources;
 pub mod sqlite;
 
+pub use entities::{
+    EntityProfile, EntitySummary, MentionsOverTime, PortrayalCount, SourcePortrayal,
+};
 pub use sources::{Citation, SourceSummary};
 pub use sqlite::{SqliteStore, APPLICATION_ID, SCHEMA_VERSION};
 
@@ -350,6 +356,22 @@ impl Store {
     /// Who cites whom: per publishing source and cited outlet.
     pub fn citations(&self) -> Result<Vec<Citation>, StoreError> {
         dispatch!(self, citations())
+    }
+
+    /// Every entity the documents name, most documents first; `kind`
+    /// filters ("person", "organisation", "place", "group").
+    pub fn entities(&self, kind: Option<&str>) -> Result<Vec<EntitySummary>, StoreError> {
+        dispatch!(self, entities(kind))
+    }
+
+    /// One entity across the corpus: how each source portrays it.
+    pub fn entity_profile(&self, id: &str) -> Result<Option<EntityProfile>, StoreError> {
+        dispatch!(self, entity_profile(id))
+    }
+
+    /// One row per (document, entity) with its portrayal, for spreadsheets.
+    pub fn entities_csv(&self) -> Result<String, StoreError> {
+        Ok(entities::csv(&self.analyses()?))
     }
 }
 

@@ -154,6 +154,30 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (doc_id, origin, annotator, idx)
     );
     "#,
+    // 5: who each document names, and how (analyses stored before keep no rows).
+    r#"
+    CREATE TABLE entity_mentions (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        wikidata TEXT,
+        linked INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (doc_id, entity_id)
+    );
+    CREATE INDEX entity_mentions_by_entity ON entity_mentions(entity_id);
+    CREATE TABLE entity_portrayal (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        technique TEXT,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL
+    );
+    CREATE INDEX entity_portrayal_by_entity ON entity_portrayal(entity_id);
+    "#,
 ];
 
 /// The schema version this rhetor writes.
@@ -628,6 +652,15 @@ fn insert_batch(
                 .map_err(BatchError::Sql)?;
         }
         super::sources::insert_cited(&tx, a)?;
+        let (entities, portrayal) = super::entities::rows_of(a);
+        for (id, name, kind, wikidata, linked, mentions) in entities {
+            tx.prepare_cached("INSERT OR IGNORE INTO entity_mentions (doc_id, entity_id, name, kind, wikidata, linked, mentions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                .execute(params![a.id, id, name, kind, wikidata, linked, mentions])?;
+        }
+        for (id, kind, text, technique, start, end) in portrayal {
+            tx.prepare_cached("INSERT INTO entity_portrayal (doc_id, entity_id, kind, text, technique, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                .execute(params![a.id, id, kind, text, technique, start, end])?;
+        }
         for l in &a.links {
             tx.prepare_cached(
                 "INSERT INTO links (doc_id, start, end, text, url) VALUES (?1, ?2, ?3, ?4, ?5)",

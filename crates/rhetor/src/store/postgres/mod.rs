@@ -105,6 +105,21 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (doc_id, origin, annotator, idx)
     );
     "#,
+    r#"
+    CREATE TABLE entity_mentions (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, wikidata TEXT,
+        linked BIGINT NOT NULL, mentions BIGINT NOT NULL,
+        PRIMARY KEY (doc_id, entity_id)
+    );
+    CREATE INDEX entity_mentions_by_entity ON entity_mentions (entity_id);
+    CREATE TABLE entity_portrayal (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, technique TEXT,
+        "start" BIGINT NOT NULL, "end" BIGINT NOT NULL
+    );
+    CREATE INDEX entity_portrayal_by_entity ON entity_portrayal (entity_id);
+    "#,
 ];
 
 /// Advisory lock key under which stores are created and migrated ("rhtr").

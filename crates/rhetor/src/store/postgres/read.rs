@@ -3,6 +3,7 @@
 
 use super::PgStore;
 use crate::output::Analysis;
+use crate::store::{EntityProfile, EntitySummary};
 use crate::store::{
     csv_field, query_words, Citation, DocumentFilter, DocumentSummary, SourceSummary, StoreError,
 };
@@ -228,5 +229,56 @@ impl PgStore {
                 typology: r.get(4),
             })
             .collect())
+    }
+
+    pub fn entities(&self, kind: Option<&str>) -> Result<Vec<EntitySummary>, StoreError> {
+        self.entity_summaries(kind.unwrap_or(""), "")
+    }
+
+    fn entity_summaries(&self, kind: &str, id: &str) -> Result<Vec<EntitySummary>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(crate::store::entities::SUMMARY_SQL, &[&kind, &id])
+            .map_err(|e| self.pg(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| EntitySummary {
+                id: r.get(0),
+                name: r.get(1),
+                kind: r.get(2),
+                wikidata: r.get(3),
+                documents: r.get(4),
+                mentions: r.get(5),
+                sources: r.get(6),
+            })
+            .collect())
+    }
+
+    pub fn entity_profile(&self, id: &str) -> Result<Option<EntityProfile>, StoreError> {
+        use crate::store::entities::{profile, BY_SOURCE_SQL, OVER_TIME_SQL, PORTRAYAL_SQL};
+        let Some(summary) = self.entity_summaries("", id)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let mut client = self.client.borrow_mut();
+        let sources = client
+            .query(BY_SOURCE_SQL, &[&id])
+            .map_err(|e| self.pg(e))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let portrayal = client
+            .query(PORTRAYAL_SQL, &[&id])
+            .map_err(|e| self.pg(e))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect();
+        let over_time = client
+            .query(OVER_TIME_SQL, &[&id])
+            .map_err(|e| self.pg(e))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        Ok(Some(profile(summary, sources, portrayal, over_time)))
     }
 }

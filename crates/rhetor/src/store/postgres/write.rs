@@ -114,6 +114,7 @@ pub fn insert_in(
         mut links,
         mut cited,
     ) = Default::default();
+    let (mut entity_rows, mut portrayal_rows) = (CopyRows::default(), CopyRows::default());
     for a in &new {
         child_rows(
             a,
@@ -125,6 +126,7 @@ pub fn insert_in(
             &mut links,
             &mut cited,
         );
+        entity_rows_of(a, &mut entity_rows, &mut portrayal_rows);
     }
     for (table, rows) in [
         ("paragraphs (doc_id, idx, kind, \"start\", \"end\", line, language, text)", paragraphs),
@@ -134,6 +136,8 @@ pub fn insert_in(
         ("claims (doc_id, idx, paragraph, \"start\", \"end\", text, sentence, value, value_max, kind, approximation, unit, subject, subject_key, named_group, per, time_text, time_date, hedge, source, source_kind, source_outlet)", claims),
         ("links (doc_id, \"start\", \"end\", text, url)", links),
         ("cited_sources (doc_id, idx, source_id, name, kind, uses, mentions, claims, domain, state_asset, state_owner, state_country, typology, credibility_category, credibility_score)", cited),
+        ("entity_mentions (doc_id, entity_id, name, kind, wikidata, linked, mentions)", entity_rows),
+        ("entity_portrayal (doc_id, entity_id, kind, text, technique, \"start\", \"end\")", portrayal_rows),
     ] {
         let rows: CopyRows = rows;
         if rows.0.is_empty() {
@@ -148,6 +152,36 @@ pub fn insert_in(
         writer.finish().map_err(pg)?;
     }
     Ok(new.len())
+}
+
+/// The entity rows of one analysis (the same as SQLite's).
+fn entity_rows_of(a: &Analysis, entities: &mut CopyRows, portrayal: &mut CopyRows) {
+    let (e_rows, p_rows) = crate::store::entities::rows_of(a);
+    let id = Some(a.id.as_str());
+    for (entity, name, kind, wikidata, linked, mentions) in &e_rows {
+        let (linked, mentions) = (linked.to_string(), mentions.to_string());
+        entities.row(&[
+            id,
+            Some(entity),
+            Some(name),
+            Some(kind),
+            wikidata.as_deref(),
+            Some(&linked),
+            Some(&mentions),
+        ]);
+    }
+    for (entity, kind, text, technique, start, end) in &p_rows {
+        let (start, end) = (start.to_string(), end.to_string());
+        portrayal.row(&[
+            id,
+            Some(entity),
+            Some(kind),
+            Some(text),
+            technique.as_deref(),
+            Some(&start),
+            Some(&end),
+        ]);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
