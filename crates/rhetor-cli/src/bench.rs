@@ -319,6 +319,37 @@ pub fn run(args: BenchArgs) -> anyhow::Result<bool> {
         }
     }
 
+    // Entities, on documents with their claims (portrayal reads them); the
+    // tagger and alias table are loaded first, outside the timing.
+    let _ = &*rhetor::entities::TAGGER;
+    let _ = &*rhetor::entities::aliases::EMBEDDED;
+    println!();
+    println!("entities (name tagger, alias table, short forms, portrayal) on the same articles");
+    println!("| threads | seconds | articles/s | µs per article | entities | mentions |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for threads in [1, cores] {
+        let (best, work) = time_stage(
+            &with_claims,
+            &rhetor::entities::Entities,
+            threads,
+            args.rounds,
+        )?;
+        let found: usize = work.iter().map(|d| d.entities.len()).sum();
+        let mentions: usize = work
+            .iter()
+            .flat_map(|d| d.entities.iter())
+            .map(|e| e.mentions.len())
+            .sum();
+        println!(
+            "| {threads} | {best:.3} | {:.0} | {:.0} | {found} | {mentions} |",
+            with_claims.len() as f64 / best,
+            best * 1e6 / with_claims.len() as f64
+        );
+        if cores == 1 {
+            break;
+        }
+    }
+
     // Classification: techniques + evidence per paragraph, frames + genre
     // per article, on documents already through the pipeline.
     let load_start = Instant::now();

@@ -244,7 +244,8 @@ fn train_ner(a: &TrainArgs, dir: &Path) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     })?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
     let path = a.out.join("entities.bin");
     std::fs::write(&path, tagger.to_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;

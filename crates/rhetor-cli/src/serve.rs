@@ -737,7 +737,9 @@ async fn api_entities(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
         let store = reader(&state)?;
-        let entities = store.entities(q.kind.as_deref()).map_err(ApiError::internal)?;
+        let entities = store
+            .entities(q.kind.as_deref())
+            .map_err(ApiError::internal)?;
         Ok(Json(serde_json::json!({ "entities": entities })))
     })
     .await
@@ -767,7 +769,12 @@ async fn api_entity(
             .entity_profile(&id)
             .map_err(ApiError::internal)?
             .map(Json)
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no document names entity {id}")))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    format!("no document names entity {id}"),
+                )
+            })
     })
     .await
 }
@@ -797,13 +804,22 @@ async fn entity_page(State(state): State<Shared>, Path(id): Path<String>) -> Res
         let profile = store
             .entity_profile(&id)
             .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no document names entity {id}")))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    format!("no document names entity {id}"),
+                )
+            })?;
         let body = format!(
             "<section><h2>How each source portrays {}</h2>{}</section>",
             escape(&profile.entity.name),
             report::entities::profile_html(&profile)
         );
-        Ok(report::page(&format!("rhetor — {}", profile.entity.name), &nav(), &body))
+        Ok(report::page(
+            &format!("rhetor — {}", profile.entity.name),
+            &nav(),
+            &body,
+        ))
     })
     .await;
     page_or_error(r)

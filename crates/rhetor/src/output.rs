@@ -569,7 +569,9 @@ impl Analysis {
                         .iter()
                         .map(|p| {
                             let (technique, claim) = match p.kind {
-                                crate::document::PortrayalKind::Technique => (p.label.clone(), None),
+                                crate::document::PortrayalKind::Technique => {
+                                    (p.label.clone(), None)
+                                }
                                 crate::document::PortrayalKind::Claim => {
                                     (None, p.label.as_deref().and_then(|l| l.parse().ok()))
                                 }

@@ -41,14 +41,26 @@ fn seed_004_names_and_portrays_the_actors() {
     let kim = entity(&doc, "kim-jong-un");
     assert_eq!(kim.kind, EntityKind::Person);
     assert_eq!(kim.wikidata.as_deref(), Some("Q56226"));
-    assert!(any_contains(&portrayal(&doc, kim, PortrayalKind::Predicate), "un dictateur en son pays"));
+    assert!(any_contains(
+        &portrayal(&doc, kim, PortrayalKind::Predicate),
+        "un dictateur en son pays"
+    ));
     let putin = entity(&doc, "putin");
     assert!(portrayal(&doc, putin, PortrayalKind::Epithet).contains(&"camarade".to_string()));
     let usa = entity(&doc, "usa");
-    assert!(usa.mentions.iter().any(|m| m.form == NameForm::Metonym && doc.slice(m.span) == "Washington"));
-    assert!(any_contains(&portrayal(&doc, usa, PortrayalKind::Predicate), "qui sème la mort sur toute la planète"));
+    assert!(usa
+        .mentions
+        .iter()
+        .any(|m| m.form == NameForm::Metonym && doc.slice(m.span) == "Washington"));
+    assert!(any_contains(
+        &portrayal(&doc, usa, PortrayalKind::Predicate),
+        "qui sème la mort sur toute la planète"
+    ));
     let shoigu = entity(&doc, "shoigu");
-    assert!(any_contains(&portrayal(&doc, shoigu, PortrayalKind::Apposition), "le ministre russe de la Défense"));
+    assert!(any_contains(
+        &portrayal(&doc, shoigu, PortrayalKind::Apposition),
+        "le ministre russe de la Défense"
+    ));
     for id in ["nato", "russia", "north-korea", "ukraine", "russia/forces"] {
         entity(&doc, id);
     }
@@ -59,17 +71,35 @@ fn seed_000_names_and_portrays_the_actors() {
     let doc = seed("000_d76dd2dda02f8564.txt");
     let nato = entity(&doc, "nato");
     assert!(nato.mentions.iter().any(|m| m.form == NameForm::Acronym));
-    assert!(any_contains(&portrayal(&doc, nato, PortrayalKind::Action), "jouer les lâches"));
+    assert!(any_contains(
+        &portrayal(&doc, nato, PortrayalKind::Action),
+        "jouer les lâches"
+    ));
     let uk = entity(&doc, "uk");
-    assert!(any_contains(&portrayal(&doc, uk, PortrayalKind::Apposition), "seul îlot de lucidité"));
+    assert!(any_contains(
+        &portrayal(&doc, uk, PortrayalKind::Apposition),
+        "seul îlot de lucidité"
+    ));
     let forces = entity(&doc, "north-korea/forces");
-    assert!(forces.mentions.iter().any(|m| doc.slice(m.span) == "soldats nord-coréens"));
+    assert!(forces
+        .mentions
+        .iter()
+        .any(|m| doc.slice(m.span) == "soldats nord-coréens"));
     // The figures about them are theirs.
-    assert!(forces.portrayal.iter().any(|p| p.kind == PortrayalKind::Claim));
+    assert!(forces
+        .portrayal
+        .iter()
+        .any(|p| p.kind == PortrayalKind::Claim));
     let kim = entity(&doc, "kim-jong-un");
-    assert!(any_contains(&portrayal(&doc, kim, PortrayalKind::Action), "expédie 30 000 soldats"));
+    assert!(any_contains(
+        &portrayal(&doc, kim, PortrayalKind::Action),
+        "expédie 30 000 soldats"
+    ));
     // Washington is the US government here, never the city.
-    assert!(entity(&doc, "usa").mentions.iter().any(|m| doc.slice(m.span) == "Washington"));
+    assert!(entity(&doc, "usa")
+        .mentions
+        .iter()
+        .any(|m| doc.slice(m.span) == "Washington"));
     assert!(!ids(&doc).contains(&"washington-dc"));
 }
 
@@ -77,17 +107,33 @@ fn seed_000_names_and_portrays_the_actors() {
 fn both_seeds_share_ids_for_the_same_actors() {
     let a = seed("000_d76dd2dda02f8564.txt");
     let b = seed("004_b6a211a1276a3b4a.txt");
-    for id in ["kim-jong-un", "usa", "nato", "russia", "north-korea", "ukraine"] {
+    for id in [
+        "kim-jong-un",
+        "usa",
+        "nato",
+        "russia",
+        "north-korea",
+        "ukraine",
+    ] {
         let (x, y) = (entity(&a, id), entity(&b, id));
         assert_eq!(x.name, y.name);
         // Different spellings, one id: "Kim Jong Un" / "Kim Jong-un", "OTAN" / "Otan".
         let forms = |e: &Entity, d: &Document| -> Vec<String> {
-            e.mentions.iter().map(|m| d.slice(m.span).to_string()).collect()
+            e.mentions
+                .iter()
+                .map(|m| d.slice(m.span).to_string())
+                .collect()
         };
         assert!(!forms(x, &a).is_empty() && !forms(y, &b).is_empty());
     }
-    assert!(entity(&a, "kim-jong-un").mentions.iter().any(|m| a.slice(m.span) == "Kim Jong Un"));
-    assert!(entity(&b, "kim-jong-un").mentions.iter().any(|m| b.slice(m.span) == "Kim Jong-un"));
+    assert!(entity(&a, "kim-jong-un")
+        .mentions
+        .iter()
+        .any(|m| a.slice(m.span) == "Kim Jong Un"));
+    assert!(entity(&b, "kim-jong-un")
+        .mentions
+        .iter()
+        .any(|m| b.slice(m.span) == "Kim Jong-un"));
 }
 
 fn analyse(text: &str) -> Document {
@@ -103,7 +149,10 @@ fn sentence_initial_capitals_and_headlines_make_no_entity() {
     for e in &doc.entities {
         for m in &e.mentions {
             let t = doc.slice(m.span);
-            assert!(!["Beau", "Rappelons", "Car", "Beau bilan"].contains(&t), "{t} is no entity");
+            assert!(
+                !["Beau", "Rappelons", "Car", "Beau bilan"].contains(&t),
+                "{t} is no entity"
+            );
         }
     }
 }
@@ -117,27 +166,63 @@ fn short_forms_join_the_full_name_and_unknown_names_are_kept() {
     let names: Vec<(&str, &str)> = d
         .entities
         .iter()
-        .flat_map(|e| e.mentions.iter().map(move |m| (e.id.as_str(), d.slice(m.span))))
+        .flat_map(|e| {
+            e.mentions
+                .iter()
+                .map(move |m| (e.id.as_str(), d.slice(m.span)))
+        })
         .collect();
     assert!(names.contains(&("kim-jong-un", "Kim")), "{names:?}");
-    let jt = names.iter().find(|(_, t)| *t == "Jean Tartempion").expect("the tagger finds him").0;
+    let jt = names
+        .iter()
+        .find(|(_, t)| *t == "Jean Tartempion")
+        .expect("the tagger finds him")
+        .0;
     assert!(names.contains(&(jt, "Tartempion")), "{names:?}");
 }
 
 #[test]
 fn six_languages_link_to_the_same_ids() {
     for (text, id) in [
-        ("Vladimir Putin met the press in the Kremlin on Monday, officials said.", "putin"),
-        ("Wladimir Putin hat am Montag in Moskau eine Rede gehalten, hieß es.", "putin"),
-        ("Il presidente Vladimir Putin ha parlato lunedì a Mosca, secondo fonti ufficiali.", "putin"),
-        ("Władimir Putin przemawiał w poniedziałek w Moskwie, podała agencja.", "putin"),
-        ("Владимир Путин выступил в понедельник в Москве, сообщили источники.", "putin"),
-        ("Selenskyj sprach am Dienstag vor dem Parlament in Kiew über die Lage.", "zelensky"),
-        ("Zełenski przemawiał we wtorek w parlamencie, podały media.", "zelensky"),
-        ("L'OTAN et la NATO ne font qu'un, mais Washington hésite encore beaucoup.", "nato"),
+        (
+            "Vladimir Putin met the press in the Kremlin on Monday, officials said.",
+            "putin",
+        ),
+        (
+            "Wladimir Putin hat am Montag in Moskau eine Rede gehalten, hieß es.",
+            "putin",
+        ),
+        (
+            "Il presidente Vladimir Putin ha parlato lunedì a Mosca, secondo fonti ufficiali.",
+            "putin",
+        ),
+        (
+            "Władimir Putin przemawiał w poniedziałek w Moskwie, podała agencja.",
+            "putin",
+        ),
+        (
+            "Владимир Путин выступил в понедельник в Москве, сообщили источники.",
+            "putin",
+        ),
+        (
+            "Selenskyj sprach am Dienstag vor dem Parlament in Kiew über die Lage.",
+            "zelensky",
+        ),
+        (
+            "Zełenski przemawiał we wtorek w parlamencie, podały media.",
+            "zelensky",
+        ),
+        (
+            "L'OTAN et la NATO ne font qu'un, mais Washington hésite encore beaucoup.",
+            "nato",
+        ),
     ] {
         let doc = analyse(text);
-        assert!(doc.entities.iter().any(|e| e.id == id), "{text}: {:?}", ids(&doc));
+        assert!(
+            doc.entities.iter().any(|e| e.id == id),
+            "{text}: {:?}",
+            ids(&doc)
+        );
     }
 }
 
@@ -152,7 +237,10 @@ fn every_mention_and_portrayal_slices_the_text() {
             }
             for p in &e.portrayal {
                 assert!(p.mention < e.mentions.len());
-                assert!(doc.text.get(p.span.start..p.span.end).is_some_and(|t| !t.is_empty()));
+                assert!(doc
+                    .text
+                    .get(p.span.start..p.span.end)
+                    .is_some_and(|t| !t.is_empty()));
             }
         }
     }

@@ -71,6 +71,37 @@ fn ingest_round_trip(location: StoreLocation) {
         .any(|s| s.id == "outlet:sputnik" && s.typology.as_deref() == Some("state-controlled")));
     assert!(store.sources_csv().unwrap().contains("outlet:reuters"));
     assert!(!store.citations().unwrap().is_empty());
+    // Entities: the same actors in both seeds, each source's portrayal.
+    let entities = store.entities(None).unwrap();
+    let kim = entities
+        .iter()
+        .find(|e| e.id == "kim-jong-un")
+        .expect("Kim Jong-un is named");
+    assert_eq!((kim.documents, kim.sources), (2, 2), "{location}");
+    assert_eq!(kim.wikidata.as_deref(), Some("Q56226"));
+    assert!(store
+        .entities(Some("person"))
+        .unwrap()
+        .iter()
+        .all(|e| e.kind == "person"));
+    let usa = store
+        .entity_profile("usa")
+        .unwrap()
+        .expect("the US is named");
+    assert_eq!(usa.by_source.len(), 2);
+    let words: Vec<&str> = usa
+        .by_source
+        .iter()
+        .flat_map(|s| s.words.iter().map(|w| w.text.as_str()))
+        .collect();
+    assert!(
+        words.iter().any(|w| w.contains("qui sème la mort")),
+        "{location}: {words:?}"
+    );
+    assert!(store.entity_profile("nobody-at-all").unwrap().is_none());
+    let csv = store.entities_csv().unwrap();
+    assert!(csv.starts_with("doc_id,source,title,entity_id"));
+    assert!(csv.contains(",putin,Vladimir Putin,person,Q7747,true,"));
     let docs = store.documents(&Default::default()).unwrap();
     assert_eq!(docs.len(), 2);
     assert!(docs.iter().all(|d| !d.label.is_empty()));

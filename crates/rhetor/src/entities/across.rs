@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::compare::source_label;
 use crate::document::PortrayalKind;
 use crate::output::{Analysis, EntityOut};
-use crate::store::{EntityProfile, EntitySummary, MentionsOverTime, PortrayalCount, SourcePortrayal};
+use crate::store::{
+    EntityProfile, EntitySummary, MentionsOverTime, PortrayalCount, SourcePortrayal,
+};
 
 /// Words shown per source and entity.
 const WORDS: usize = 30;
@@ -40,7 +42,11 @@ fn sorted_counts(counts: BTreeMap<(String, String), i64>) -> Vec<PortrayalCount>
 fn techniques(e: &EntityOut) -> BTreeMap<String, i64> {
     let mut t = BTreeMap::new();
     for p in &e.portrayal {
-        if let Some(label) = p.technique.as_ref().filter(|_| p.kind == PortrayalKind::Technique) {
+        if let Some(label) = p
+            .technique
+            .as_ref()
+            .filter(|_| p.kind == PortrayalKind::Technique)
+        {
             *t.entry(label.clone()).or_default() += 1;
         }
     }
@@ -56,9 +62,16 @@ fn by_count(t: BTreeMap<String, i64>) -> Vec<(String, i64)> {
 /// Every entity of `analyses`, most documents first, with each source's
 /// portrayal.
 pub fn profiles(analyses: &[Analysis]) -> Vec<EntityProfile> {
+    #[derive(Default)]
+    struct SourceAcc {
+        documents: i64,
+        mentions: i64,
+        words: BTreeMap<(String, String), i64>,
+        techniques: BTreeMap<String, i64>,
+    }
     struct Acc {
         entity: EntitySummary,
-        sources: BTreeMap<String, (i64, i64, BTreeMap<(String, String), i64>, BTreeMap<String, i64>)>,
+        sources: BTreeMap<String, SourceAcc>,
         months: BTreeMap<(String, String), i64>,
     }
     let mut all: BTreeMap<String, Acc> = BTreeMap::new();
@@ -88,15 +101,17 @@ pub fn profiles(analyses: &[Analysis]) -> Vec<EntityProfile> {
             acc.entity.documents += 1;
             acc.entity.mentions += n;
             let s = acc.sources.entry(source.clone()).or_default();
-            s.0 += 1;
-            s.1 += n;
+            s.documents += 1;
+            s.mentions += n;
             for w in words(e) {
-                *s.2.entry((w.kind, w.text)).or_default() += w.count;
+                *s.words.entry((w.kind, w.text)).or_default() += w.count;
             }
             for (t, c) in techniques(e) {
-                *s.3.entry(t).or_default() += c;
+                *s.techniques.entry(t).or_default() += c;
             }
-            *acc.months.entry((month.clone(), source.clone())).or_default() += n;
+            *acc.months
+                .entry((month.clone(), source.clone()))
+                .or_default() += n;
         }
     }
     let mut out: Vec<EntityProfile> = all
@@ -106,15 +121,15 @@ pub fn profiles(analyses: &[Analysis]) -> Vec<EntityProfile> {
             let mut by_source: Vec<SourcePortrayal> = acc
                 .sources
                 .into_iter()
-                .map(|(source, (documents, mentions, w, t))| {
-                    let mut words = sorted_counts(w);
+                .map(|(source, acc)| {
+                    let mut words = sorted_counts(acc.words);
                     words.truncate(WORDS);
                     SourcePortrayal {
                         source,
-                        documents,
-                        mentions,
+                        documents: acc.documents,
+                        mentions: acc.mentions,
                         words,
-                        techniques: by_count(t),
+                        techniques: by_count(acc.techniques),
                     }
                 })
                 .collect();

@@ -11,6 +11,35 @@
 //! a capital in the text, so "us" and "who" stay words.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a for the short keys of the table (SipHash costs more than the
+/// lookups it guards; the keys are no attacker's input to collide).
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut x = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            x ^= u64::from(b);
+            x = x.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = x;
+    }
+}
+
+/// A hash map with [`Fnv`].
+pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// A hash set with [`Fnv`].
+pub type FnvSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 use std::sync::LazyLock;
 
 use crate::document::{EntityKind, NameForm};
@@ -49,7 +78,8 @@ pub fn strip_elision(s: &str) -> &str {
 pub fn is_all_caps(s: &str) -> bool {
     let core = strip_elision(s);
     let mut letters = core.chars().filter(|c| c.is_alphabetic()).peekable();
-    letters.peek().is_some() && core.chars().filter(|c| c.is_alphabetic()).count() >= 2
+    letters.peek().is_some()
+        && core.chars().filter(|c| c.is_alphabetic()).count() >= 2
         && letters.all(|c| !c.is_lowercase())
 }
 
@@ -65,16 +95,33 @@ fn capitalised_words(s: &str) -> u8 {
 #[derive(Debug, Clone, Default)]
 pub struct AliasTable {
     pub entities: Vec<Canonical>,
-    names: HashMap<String, Vec<Alias>>,
+    names: FnvMap<String, Vec<Alias>>,
     /// Keys of demonym adjectives → the country's forces entity.
-    adjectives: HashMap<String, usize>,
-    first_words: HashSet<String>,
+    adjectives: FnvMap<String, usize>,
+    first_words: FnvSet<String>,
     /// Longest alias, in words.
     pub max_words: usize,
 }
 
 /// The key a name or a token window is looked up by.
 pub fn key(text: &str) -> String {
+    key_cow(text).into_owned()
+}
+
+/// [`key`] without allocating when the text is already its own key (most
+/// tokens: lower-case words).
+pub fn key_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = text.chars().all(|c| {
+        !c.is_uppercase()
+            && !c.is_whitespace()
+            && !matches!(
+                c,
+                '’' | 'ʼ' | '‘' | '`' | '-' | '‐' | '‑' | '\u{a0}' | '\u{202f}'
+            )
+    });
+    if plain {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars() {
@@ -93,7 +140,7 @@ pub fn key(text: &str) -> String {
         }
         out.extend(c.to_lowercase());
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// The first word of a key (with its elided article: "l'").
@@ -152,7 +199,11 @@ impl AliasTable {
                 .unwrap_or_default();
             if !people.is_empty() {
                 let group = t.entities.len();
-                let shown = people.get(1).or(people.first()).copied().unwrap_or_default();
+                let shown = people
+                    .get(1)
+                    .or(people.first())
+                    .copied()
+                    .unwrap_or_default();
                 t.entities.push(Canonical {
                     id: format!("{id}/people"),
                     kind: EntityKind::Group,
@@ -200,7 +251,10 @@ impl AliasTable {
         let hits = self.names.entry(k).or_default();
         // One hit per entity and form, with the loosest case rule of its
         // spellings ("l'OTAN" and "l'Otan").
-        if let Some(h) = hits.iter_mut().find(|h| h.entity == entity && h.form == form) {
+        if let Some(h) = hits
+            .iter_mut()
+            .find(|h| h.entity == entity && h.form == form)
+        {
             h.all_caps &= all_caps;
             h.capitalised = h.capitalised.min(capitalised);
         } else {

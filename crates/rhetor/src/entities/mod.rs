@@ -11,8 +11,8 @@
 //! that is common in lower case does not make an entity at a sentence
 //! start or in a title ("Rappelons", "Car", "Beau bilan").
 
-pub mod aliases;
 pub mod across;
+pub mod aliases;
 pub mod portrayal;
 pub mod tagger;
 
@@ -60,13 +60,52 @@ impl Stage for Entities {
 
 /// Nouns of armed forces, for "soldats nord-coréens" / "Russian troops".
 const ARMY_NOUNS: &[&str] = &[
-    "soldats", "soldat", "troupes", "armée", "armées", "forces", "combattants",
-    "conscrits", "mercenaires", "bataillons", "unités", "soldiers", "troops", "army", "military",
-    "fighters", "soldaten", "truppen", "armee", "streitkräfte", "kämpfer", "soldati", "truppe",
-    "esercito", "forze", "militari", "żołnierze", "żołnierzy", "wojska", "wojsk", "wojsko",
-    "armia", "armii", "siły", "солдаты", "солдат", "войска", "войск", "армия", "армии",
-    "военные", "силы",
+    "soldats",
+    "soldat",
+    "troupes",
+    "armée",
+    "armées",
+    "forces",
+    "combattants",
+    "conscrits",
+    "mercenaires",
+    "bataillons",
+    "unités",
+    "soldiers",
+    "troops",
+    "army",
+    "military",
+    "fighters",
+    "soldaten",
+    "truppen",
+    "armee",
+    "streitkräfte",
+    "kämpfer",
+    "soldati",
+    "truppe",
+    "esercito",
+    "forze",
+    "militari",
+    "żołnierze",
+    "żołnierzy",
+    "wojska",
+    "wojsk",
+    "wojsko",
+    "armia",
+    "armii",
+    "siły",
+    "солдаты",
+    "солдат",
+    "войска",
+    "войск",
+    "армия",
+    "армии",
+    "военные",
+    "силы",
 ];
+
+static ARMY: LazyLock<aliases::FnvSet<&'static str>> =
+    LazyLock::new(|| ARMY_NOUNS.iter().copied().collect());
 
 /// Prepositions after which a capital names the city, not its government
 /// ("à Moscou", "in Kyiv").
@@ -99,11 +138,11 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
     let mut found: Vec<Found> = Vec::new();
     let mut sentence_tokens: Vec<Vec<Token>> = Vec::with_capacity(doc.sentences.len());
     for &sentence in &doc.sentences {
-        let block = doc
-            .blocks
-            .iter()
-            .find(|b| b.span.start <= sentence.start && sentence.start < b.span.end.max(b.span.start + 1));
-        let in_title = block.is_some_and(|b| matches!(b.kind, BlockKind::Title | BlockKind::Heading));
+        let block = doc.blocks.iter().find(|b| {
+            b.span.start <= sentence.start && sentence.start < b.span.end.max(b.span.start + 1)
+        });
+        let in_title =
+            block.is_some_and(|b| matches!(b.kind, BlockKind::Title | BlockKind::Heading));
         let lang = block
             .and_then(|b| b.language.as_ref())
             .map(|l| l.code.as_str())
@@ -124,7 +163,7 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
             });
         }
         if let Some(lt) = table_for(tagger, lang) {
-            let tags = lt.tag(&words);
+            let tags = lt.tag_names(&words);
             for (s, e, ty) in tagger::chunks(&tags) {
                 if taken[s..e].iter().any(|&t| t) {
                     continue;
@@ -141,9 +180,17 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
                     s += 1;
                 }
                 if s == e
-                    || !plausible(&tokens[s..e], &words[s..e], s == first_word(&tokens), in_title, lt)
+                    || !plausible(
+                        &tokens[s..e],
+                        &words[s..e],
+                        s == first_word(&tokens),
+                        in_title,
+                        lt,
+                    )
                     || (kind == EntityKind::Person
-                        && words[s..e].iter().any(|w| w.chars().any(|c| c.is_ascii_digit())))
+                        && words[s..e]
+                            .iter()
+                            .any(|w| w.chars().any(|c| c.is_ascii_digit())))
                 {
                     continue;
                 }
@@ -172,7 +219,10 @@ fn short_forms(text: &str, sentence_tokens: &[Vec<Token>], found: &mut Vec<Found
     for f in found.iter().filter(|f| f.kind == EntityKind::Person) {
         let k = key(text.get(f.span.start..f.span.end).unwrap_or(""));
         if k.contains(' ') {
-            for w in [k.split(' ').next(), k.rsplit(' ').next()].into_iter().flatten() {
+            for w in [k.split(' ').next(), k.rsplit(' ').next()]
+                .into_iter()
+                .flatten()
+            {
                 if w.chars().count() > 2 {
                     parts.insert(w.to_string());
                 }
@@ -189,7 +239,9 @@ fn short_forms(text: &str, sentence_tokens: &[Vec<Token>], found: &mut Vec<Found
             if t.kind != TokenKind::Word
                 || !w.chars().next().is_some_and(char::is_uppercase)
                 || !parts.contains(&key(w))
-                || found.iter().any(|f| f.span.start < t.span.end && t.span.start < f.span.end)
+                || found
+                    .iter()
+                    .any(|f| f.span.start < t.span.end && t.span.start < f.span.end)
             {
                 continue;
             }
@@ -252,7 +304,10 @@ fn alias_matches(
     table: &AliasTable,
 ) -> Vec<((usize, usize), usize, NameForm)> {
     let mut out = Vec::new();
-    let keys: Vec<String> = tokens.iter().map(|t| key(slice(text, t))).collect();
+    let keys: Vec<std::borrow::Cow<str>> = tokens
+        .iter()
+        .map(|t| aliases::key_cow(slice(text, t)))
+        .collect();
     let mut i = 0;
     while i < tokens.len() {
         if tokens[i].kind != TokenKind::Word {
@@ -287,7 +342,7 @@ fn alias_matches(
         }
         match best {
             Some((end, hits)) => {
-                let prev = i.checked_sub(1).map(|p| keys[p].as_str());
+                let prev = i.checked_sub(1).map(|p| keys[p].as_ref());
                 let locative = prev.is_some_and(|p| LOCATIVE.contains(&p));
                 // A capital after "à"/"in" is the city; elsewhere the power.
                 let pick = hits
@@ -317,7 +372,7 @@ fn alias_matches(
 }
 
 fn forces_at(
-    keys: &[String],
+    keys: &[std::borrow::Cow<str>],
     tokens: &[Token],
     i: usize,
     table: &AliasTable,
@@ -326,10 +381,10 @@ fn forces_at(
     if next >= tokens.len() || tokens[next].kind != TokenKind::Word {
         return None;
     }
-    let (a, b) = (keys[i].as_str(), keys[next].as_str());
-    let forces = if ARMY_NOUNS.contains(&a) {
+    let (a, b) = (keys[i].as_ref(), keys[next].as_ref());
+    let forces = if ARMY.contains(a) {
         table.forces_of(b)
-    } else if ARMY_NOUNS.contains(&b) {
+    } else if ARMY.contains(b) {
         table.forces_of(a)
     } else {
         None
@@ -359,7 +414,13 @@ fn group(text: &str, found: Vec<Found>, table: &AliasTable) -> Vec<Entity> {
         let (id, name, kind, wikidata, linked) = match f.canonical {
             Some(c) => {
                 let e = &table.entities[c];
-                (e.id.clone(), e.name.clone(), e.kind, e.wikidata.clone(), true)
+                (
+                    e.id.clone(),
+                    e.name.clone(),
+                    e.kind,
+                    e.wikidata.clone(),
+                    true,
+                )
             }
             None => {
                 let full = (f.kind == EntityKind::Person && !k.contains(' '))
@@ -374,13 +435,31 @@ fn group(text: &str, found: Vec<Found>, table: &AliasTable) -> Vec<Entity> {
                     Some((_, Some(c))) => {
                         form = NameForm::Short;
                         let e = &table.entities[*c];
-                        (e.id.clone(), e.name.clone(), e.kind, e.wikidata.clone(), true)
+                        (
+                            e.id.clone(),
+                            e.name.clone(),
+                            e.kind,
+                            e.wikidata.clone(),
+                            true,
+                        )
                     }
                     Some((p, None)) => {
                         form = NameForm::Short;
-                        (local_id(EntityKind::Person, p), String::new(), f.kind, None, false)
+                        (
+                            local_id(EntityKind::Person, p),
+                            String::new(),
+                            f.kind,
+                            None,
+                            false,
+                        )
                     }
-                    None => (local_id(f.kind, &k), surface.to_string(), f.kind, None, false),
+                    None => (
+                        local_id(f.kind, &k),
+                        surface.to_string(),
+                        f.kind,
+                        None,
+                        false,
+                    ),
                 }
             }
         };
@@ -402,10 +481,7 @@ fn group(text: &str, found: Vec<Found>, table: &AliasTable) -> Vec<Entity> {
         {
             e.name = surface.to_string();
         }
-        e.mentions.push(EntityMention {
-            span: f.span,
-            form,
-        });
+        e.mentions.push(EntityMention { span: f.span, form });
     }
     entities
 }
@@ -417,11 +493,11 @@ fn local_id(kind: EntityKind, name_key: &str) -> String {
 }
 
 /// How far (bytes) technique evidence may lie from a mention and still
-/// touch it.
-const TOUCH: usize = 40;
+/// touch it: overlapping it, or next to it across a space.
+const TOUCH: usize = 2;
 
 /// Technique items of every entity: a technique whose evidence lies in the
-/// sentence of a mention, within a few words of it. Techniques are decided after this stage (by the
+/// sentence of a mention and touches it (overlaps it, or is next to it). Techniques are decided after this stage (by the
 /// classifier), so the JSON output adds these when it renders.
 pub fn technique_portrayal(doc: &Document, entity: &Entity) -> Vec<Portrayal> {
     let mut out = Vec::new();
@@ -438,14 +514,19 @@ pub fn technique_portrayal(doc: &Document, entity: &Entity) -> Vec<Portrayal> {
                 for ev in &hit.evidence {
                     let near = ev.start < m.span.end + TOUCH && m.span.start < ev.end + TOUCH;
                     if near && ev.start < sentence.end && sentence.start < ev.end {
-                        let span = Span::new(ev.start.max(sentence.start), ev.end.min(sentence.end));
+                        let span =
+                            Span::new(ev.start.max(sentence.start), ev.end.min(sentence.end));
                         let item = Portrayal {
                             kind: PortrayalKind::Technique,
                             span,
                             mention: mi,
                             label: Some(hit.label.clone()),
                         };
-                        if !out.contains(&item) {
+                        // Once per evidence span, at its first mention.
+                        if !out
+                            .iter()
+                            .any(|o: &Portrayal| o.span == item.span && o.label == item.label)
+                        {
                             out.push(item);
                         }
                     }
@@ -455,4 +536,3 @@ pub fn technique_portrayal(doc: &Document, entity: &Entity) -> Vec<Portrayal> {
     }
     out
 }
-

@@ -35,57 +35,268 @@ const DETERMINERS: &[&str] = &[
 ];
 
 const COPULAS: &[&str] = &[
-    "est", "sont", "était", "étaient", "fut", "serait", "seraient", "reste", "restent", "demeure",
-    "semble", "devient", "is", "are", "was", "were", "remains", "seems", "becomes", "ist", "sind",
-    "war", "waren", "bleibt", "scheint", "wird", "è", "sono", "era", "erano", "resta", "sembra",
-    "diventa", "jest", "są", "był", "była", "było", "byli", "pozostaje", "является", "был",
-    "была", "были", "остается", "остаётся", "—",
+    "est",
+    "sont",
+    "était",
+    "étaient",
+    "fut",
+    "serait",
+    "seraient",
+    "reste",
+    "restent",
+    "demeure",
+    "semble",
+    "devient",
+    "is",
+    "are",
+    "was",
+    "were",
+    "remains",
+    "seems",
+    "becomes",
+    "ist",
+    "sind",
+    "war",
+    "waren",
+    "bleibt",
+    "scheint",
+    "wird",
+    "è",
+    "sono",
+    "era",
+    "erano",
+    "resta",
+    "sembra",
+    "diventa",
+    "jest",
+    "są",
+    "był",
+    "była",
+    "było",
+    "byli",
+    "pozostaje",
+    "является",
+    "был",
+    "была",
+    "были",
+    "остается",
+    "остаётся",
+    "—",
 ];
 
 const RELATIVES: &[&str] = &[
-    "qui", "who", "which", "der", "die", "welche", "welcher", "che", "który", "która", "które",
-    "którzy", "который", "которая", "которое", "которые",
+    "qui",
+    "who",
+    "which",
+    "der",
+    "die",
+    "welche",
+    "welcher",
+    "che",
+    "który",
+    "która",
+    "które",
+    "którzy",
+    "который",
+    "которая",
+    "которое",
+    "которые",
 ];
 
 /// Pronouns and clause openers: what follows them is a clause, not a noun
 /// phrase in apposition.
 const CLAUSE_OPENERS: &[&str] = &[
-    "soit", "c'", "ce", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "y",
-    "it", "he", "she", "they", "we", "you", "i", "er", "sie", "es", "wir", "lui", "lei", "loro",
-    "on", "ona", "oni", "ono", "он", "она", "они", "оно", "si", "se", "s'", "n'", "ne",
+    "soit", "c'", "ce", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "y", "it",
+    "he", "she", "they", "we", "you", "i", "er", "sie", "es", "wir", "lui", "lei", "loro", "on",
+    "ona", "oni", "ono", "он", "она", "они", "оно", "si", "se", "s'", "n'", "ne",
 ];
 
 /// Words that end a noun phrase or cannot start a verb phrase.
 const FUNCTION_WORDS: &[&str] = &[
-    "et", "ou", "ni", "mais", "de", "d'", "à", "en", "par", "pour", "avec", "sans", "sur", "dans",
-    "que", "qu'", "comme", "contre", "entre", "chez", "vers", "face", "malgré", "après", "selon",
-    "via", "depuis", "pendant", "durant", "avant", "dès", "lors", "sous", "parmi", "alors",
-    "puis", "donc", "car", "ainsi", "aussi", "encore", "déjà", "même", "plus", "très", "and", "or", "but", "of",
-    "in", "on", "with", "by", "for", "from", "to", "as", "at", "against", "und", "oder", "aber",
-    "von", "mit", "für", "gegen", "bei", "aus", "zu", "e", "o", "ma", "di", "da", "con", "per",
-    "su", "tra", "fra", "w", "z", "na", "do", "od", "przez", "dla", "oraz", "и", "в", "на", "с",
-    "по", "а", "но", "или", "из", "от", "для", "против", "к", "у",
+    "et",
+    "ou",
+    "ni",
+    "mais",
+    "de",
+    "d'",
+    "à",
+    "en",
+    "par",
+    "pour",
+    "avec",
+    "sans",
+    "sur",
+    "dans",
+    "que",
+    "qu'",
+    "comme",
+    "contre",
+    "entre",
+    "chez",
+    "vers",
+    "face",
+    "malgré",
+    "après",
+    "selon",
+    "via",
+    "depuis",
+    "pendant",
+    "durant",
+    "avant",
+    "dès",
+    "lors",
+    "sous",
+    "parmi",
+    "alors",
+    "puis",
+    "donc",
+    "car",
+    "ainsi",
+    "aussi",
+    "encore",
+    "déjà",
+    "même",
+    "plus",
+    "très",
+    "and",
+    "or",
+    "but",
+    "of",
+    "in",
+    "on",
+    "with",
+    "by",
+    "for",
+    "from",
+    "to",
+    "as",
+    "at",
+    "against",
+    "und",
+    "oder",
+    "aber",
+    "von",
+    "mit",
+    "für",
+    "gegen",
+    "bei",
+    "aus",
+    "zu",
+    "e",
+    "o",
+    "ma",
+    "di",
+    "da",
+    "con",
+    "per",
+    "su",
+    "tra",
+    "fra",
+    "w",
+    "z",
+    "na",
+    "do",
+    "od",
+    "przez",
+    "dla",
+    "oraz",
+    "и",
+    "в",
+    "на",
+    "с",
+    "по",
+    "а",
+    "но",
+    "или",
+    "из",
+    "от",
+    "для",
+    "против",
+    "к",
+    "у",
 ];
 
 const PREPOSITIONS: &[&str] = &[
-    "de", "d'", "à", "en", "par", "pour", "avec", "sans", "sur", "dans", "contre", "entre",
-    "chez", "vers", "face", "du", "des", "au", "aux", "of", "in", "on", "with", "by", "for",
-    "from", "to", "at", "against", "than", "von", "mit", "für", "gegen", "bei", "aus", "zu",
-    "nach", "di", "da", "con", "per", "su", "a", "tra", "fra", "w", "z", "na", "do", "od",
-    "przez", "dla", "в", "на", "с", "по", "из", "от", "для", "против", "к", "у", "que", "qu'",
+    "de",
+    "d'",
+    "à",
+    "en",
+    "par",
+    "pour",
+    "avec",
+    "sans",
+    "sur",
+    "dans",
+    "contre",
+    "entre",
+    "chez",
+    "vers",
+    "face",
+    "du",
+    "des",
+    "au",
+    "aux",
+    "of",
+    "in",
+    "on",
+    "with",
+    "by",
+    "for",
+    "from",
+    "to",
+    "at",
+    "against",
+    "than",
+    "von",
+    "mit",
+    "für",
+    "gegen",
+    "bei",
+    "aus",
+    "zu",
+    "nach",
+    "di",
+    "da",
+    "con",
+    "per",
+    "su",
+    "a",
+    "tra",
+    "fra",
+    "w",
+    "z",
+    "na",
+    "do",
+    "od",
+    "przez",
+    "dla",
+    "в",
+    "на",
+    "с",
+    "по",
+    "из",
+    "от",
+    "для",
+    "против",
+    "к",
+    "у",
+    "que",
+    "qu'",
 ];
 
 const ADJECTIVE_ENDINGS: &[&str] = &[
     "ique", "iques", "if", "ifs", "ive", "ives", "eux", "euse", "euses", "al", "ale", "ales",
-    "aux", "aire", "aires", "el", "elle", "elles", "els", "ien",
-    "ienne", "iennes", "iens", "é", "ée", "és", "ées", "oire", "oires", "ico", "ica", "ici",
-    "iche", "ali", "eur", "eurs", "rice", "rices",
+    "aux", "aire", "aires", "el", "elle", "elles", "els", "ien", "ienne", "iennes", "iens", "é",
+    "ée", "és", "ées", "oire", "oires", "ico", "ica", "ici", "iche", "ali", "eur", "eurs", "rice",
+    "rices",
 ];
 
 /// Words that look like verbs (participles, conjugated forms) and so are
 /// no epithet before a name ("une coalition comprenant l'Otan").
 fn verb_like(l: &str) -> bool {
-    ["ant", "ent", "ait", "aient", "ing"].iter().any(|s| l.ends_with(s))
+    ["ant", "ent", "ait", "aient", "ing"]
+        .iter()
+        .any(|s| l.ends_with(s))
 }
 
 /// Whether the phrase from token `i` starts with a determiner and a
@@ -133,7 +344,12 @@ fn clause(text: &str, tokens: &[Token], from: usize, cap: usize) -> Option<Span>
         end = i;
         i += 1;
     }
-    while end > from && matches!(lower(text, &tokens[end]).as_str(), "et" | "and" | "und" | "e" | "i" | "и") {
+    while end > from
+        && matches!(
+            lower(text, &tokens[end]).as_str(),
+            "et" | "and" | "und" | "e" | "i" | "и"
+        )
+    {
         end -= 1;
     }
     (i > from).then(|| span_of(tokens, from, end))
@@ -260,7 +476,10 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
         return out;
     }
     let mut v = after;
-    if matches!(at(v).as_str(), "n'" | "ne" | "not" | "nicht" | "non" | "nie" | "не") {
+    if matches!(
+        at(v).as_str(),
+        "n'" | "ne" | "not" | "nicht" | "non" | "nie" | "не"
+    ) {
         v += 1;
     }
     if COPULAS.contains(&at(v).as_str()) {
@@ -271,9 +490,7 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
     }
     // Action: the name as subject of a verb phrase.
     let before = ms.checked_sub(1).map(|i| lower(text, &tokens[i]));
-    let governed = before
-        .as_deref()
-        .is_some_and(|b| PREPOSITIONS.contains(&b));
+    let governed = before.as_deref().is_some_and(|b| PREPOSITIONS.contains(&b));
     let starts_verb = tokens.get(after).is_some_and(|t| {
         let l = lower(text, t);
         (is_lower_word(text, t) || l == "n'")
@@ -290,15 +507,18 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
 
 /// Adds the portrayal items (all but techniques) to every entity, and
 /// orders entities by mentions, most first.
-pub fn portray(doc: &Document, mut entities: Vec<Entity>, sentence_tokens: &[Vec<Token>]) -> Vec<Entity> {
+pub fn portray(
+    doc: &Document,
+    mut entities: Vec<Entity>,
+    sentence_tokens: &[Vec<Token>],
+) -> Vec<Entity> {
     let text = doc.text.as_str();
     for e in &mut entities {
         let mut items = Vec::new();
         for (mi, m) in e.mentions.iter().enumerate() {
-            let si = doc
-                .sentences
-                .partition_point(|s| s.end <= m.span.start);
-            let (Some(sentence), Some(tokens)) = (doc.sentences.get(si), sentence_tokens.get(si)) else {
+            let si = doc.sentences.partition_point(|s| s.end <= m.span.start);
+            let (Some(sentence), Some(tokens)) = (doc.sentences.get(si), sentence_tokens.get(si))
+            else {
                 continue;
             };
             if !sentence.contains(m.span) {

@@ -26,6 +26,9 @@ use crate::error::ModelError;
 pub const MAGIC: &[u8; 8] = b"RHETORNE";
 pub const FORMAT_VERSION: u32 = 1;
 
+/// How near (in tokens) a capital must be for a token to be scored.
+pub const NEAR: usize = 2;
+
 /// The tags, in weight order.
 pub const TAGS: [&str; 9] = [
     "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
@@ -39,7 +42,7 @@ pub fn tag_index(tag: &str) -> usize {
 
 /// Whether tag `t` continues an entity (`I-…`).
 pub fn is_inside(t: usize) -> bool {
-    t > 0 && t % 2 == 0
+    t > 0 && t.is_multiple_of(2)
 }
 
 /// The entity type of a non-`O` tag (1 PER, 2 ORG, 3 LOC, 4 MISC).
@@ -78,6 +81,40 @@ pub struct LanguageTable {
     /// Exact weights where `weights` holds [`OUTLIER`], by index.
     pub outliers: Vec<(u32, f32)>,
     pub vocab: Vec<u64>,
+    /// Per bucket, the index into `exact_rows` of its row when the row
+    /// holds an outlier (`u32::MAX` otherwise): one check per feature, not
+    /// a search per weight. Built at load, not stored.
+    row_index: Vec<u32>,
+    exact_rows: Vec<[f32; N_TAGS]>,
+}
+
+/// The dequantised rows that hold outliers, and each bucket's index into them.
+fn exact_rows(
+    weights: &[i8],
+    scales: &[f32; N_TAGS],
+    outliers: &[(u32, f32)],
+) -> (Vec<u32>, Vec<[f32; N_TAGS]>) {
+    let mut index = vec![u32::MAX; weights.len() / N_TAGS];
+    let mut rows: Vec<[f32; N_TAGS]> = Vec::new();
+    for &(i, w) in outliers {
+        let bucket = i as usize / N_TAGS;
+        let Some(slot) = index.get_mut(bucket) else {
+            continue;
+        };
+        if *slot == u32::MAX {
+            *slot = rows.len() as u32;
+            let mut row = [0f32; N_TAGS];
+            for (t, r) in row.iter_mut().enumerate() {
+                let q = weights[bucket * N_TAGS + t];
+                if q != OUTLIER {
+                    *r = f32::from(q) * scales[t];
+                }
+            }
+            rows.push(row);
+        }
+        rows[*slot as usize][i as usize % N_TAGS] = w;
+    }
+    (index, rows)
 }
 
 /// The quantised value that sends a weight to the outlier list.
@@ -116,24 +153,22 @@ pub fn vocab_bit(word: &str, bits: u32) -> usize {
 /// Whether `word` (lower case) is in the set.
 pub fn in_vocab(vocab: &[u64], bits: u32, word: &str) -> bool {
     let b = vocab_bit(word, bits);
-    vocab
-        .get(b / 64)
-        .is_some_and(|w| (w >> (b % 64)) & 1 == 1)
+    vocab.get(b / 64).is_some_and(|w| (w >> (b % 64)) & 1 == 1)
 }
 
 /// A token as the tagger sees it.
 #[derive(Debug, Clone)]
 pub struct TokenView<'a> {
     pub word: &'a str,
-    pub lower: String,
+    pub lower: std::borrow::Cow<'a, str>,
     pub shape: String,
     /// The lower-case form is common in lower case (in the vocabulary).
     pub common: bool,
     pub sentence_start: bool,
 }
 
-/// Shape of a word: letters as `X`/`x`, digits as `d`, runs longer than two
-/// collapsed ("Kim" → "Xx", "OTAN" → "XX", "Jong-un" → "Xx-x").
+/// Shape of a word: letters as `X`/`x`, digits as `d`, runs cut at two
+/// ("Kim" → "Xxx", "OTAN" → "XX", "Jong-un" → "Xxx-xx").
 pub fn shape(word: &str) -> String {
     let mut out = String::new();
     let mut last = '\0';
@@ -169,6 +204,17 @@ pub fn shape(word: &str) -> String {
 
 /// Views of a sentence's words for one language table.
 pub fn views<'a>(words: &[&'a str], vocab: &[u64], vocab_bits: u32) -> Vec<TokenView<'a>> {
+    views_where(words, vocab, vocab_bits, |_| true)
+}
+
+/// Views where `needed(i)`, placeholders elsewhere (no allocation): for a
+/// decoder that scores only some tokens.
+pub fn views_where<'a>(
+    words: &[&'a str],
+    vocab: &[u64],
+    vocab_bits: u32,
+    needed: impl Fn(usize) -> bool,
+) -> Vec<TokenView<'a>> {
     let letters: usize = words
         .iter()
         .map(|w| w.chars().filter(|c| c.is_alphabetic()).count())
@@ -183,14 +229,28 @@ pub fn views<'a>(words: &[&'a str], vocab: &[u64], vocab_bits: u32) -> Vec<Token
     let mut first = true;
     words
         .iter()
-        .map(|w| {
-            let lower = w.to_lowercase();
-            let common = in_vocab(vocab, vocab_bits, &lower);
-            let shape = if shouting { shape(&lower) } else { shape(w) };
+        .enumerate()
+        .map(|(i, w)| {
             let sentence_start = first;
-            if w.chars().any(char::is_alphanumeric) {
+            if first && w.chars().any(char::is_alphanumeric) {
                 first = false;
             }
+            if !needed(i) {
+                return TokenView {
+                    word: w,
+                    lower: std::borrow::Cow::Borrowed(w),
+                    shape: String::new(),
+                    common: true,
+                    sentence_start,
+                };
+            }
+            let lower = if w.chars().any(char::is_uppercase) {
+                std::borrow::Cow::Owned(w.to_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(*w)
+            };
+            let common = in_vocab(vocab, vocab_bits, &lower);
+            let shape = if shouting { shape(&lower) } else { shape(w) };
             TokenView {
                 word: w,
                 lower,
@@ -222,7 +282,13 @@ fn suffix(s: &str, n: usize) -> &str {
 
 /// The hashed features of token `i` given the tags already decided before
 /// it; `out` is cleared and filled with bucket indices.
-pub fn features(views: &[TokenView<'_>], i: usize, prev: [usize; 2], bits: u32, out: &mut Vec<u32>) {
+pub fn features(
+    views: &[TokenView<'_>],
+    i: usize,
+    prev: [usize; 2],
+    bits: u32,
+    out: &mut Vec<u32>,
+) {
     out.clear();
     let mask = (1u64 << bits) - 1;
     let mut push = |parts: &[&[u8]]| out.push((fnv(parts) & mask) as u32);
@@ -232,7 +298,7 @@ pub fn features(views: &[TokenView<'_>], i: usize, prev: [usize; 2], bits: u32, 
         } else {
             views
                 .get(k as usize)
-                .map_or(("</s>", "</s>"), |v| (v.lower.as_str(), v.shape.as_str()))
+                .map_or(("</s>", "</s>"), |v| (v.lower.as_ref(), v.shape.as_str()))
         }
     };
     let v = &views[i];
@@ -305,36 +371,83 @@ impl LanguageTable {
     /// Tag scores of one feature set.
     pub fn score(&self, feats: &[u32]) -> [f32; N_TAGS] {
         let mut acc = [0i32; N_TAGS];
-        let mut exact = [0f32; N_TAGS];
+        let mut out = [0f32; N_TAGS];
         for &b in feats {
-            let row = b as usize * N_TAGS;
-            if let Some(w) = self.weights.get(row..row + N_TAGS) {
-                for (t, (a, &x)) in acc.iter_mut().zip(w).enumerate() {
-                    if x == OUTLIER {
-                        exact[t] += self.outlier((row + t) as u32);
-                    } else {
-                        *a += i32::from(x);
+            let b = b as usize;
+            match self.row_index.get(b) {
+                Some(&k) if k != u32::MAX => {
+                    for (o, w) in out.iter_mut().zip(&self.exact_rows[k as usize]) {
+                        *o += w;
+                    }
+                }
+                _ => {
+                    if let Some(w) = self.weights.get(b * N_TAGS..(b + 1) * N_TAGS) {
+                        for (a, &x) in acc.iter_mut().zip(w) {
+                            *a += i32::from(x);
+                        }
                     }
                 }
             }
         }
-        let mut out = exact;
         for ((o, a), s) in out.iter_mut().zip(acc).zip(self.scales) {
             *o += a as f32 * s;
         }
         out
     }
 
-    fn outlier(&self, index: u32) -> f32 {
-        self.outliers
-            .binary_search_by_key(&index, |o| o.0)
-            .map_or(0.0, |k| self.outliers[k].1)
-    }
-
-    /// BIO tags of a sentence's words.
+    /// BIO tags of a sentence's words (every token scored: what
+    /// cross-validation measures).
     pub fn tag(&self, words: &[&str]) -> Vec<usize> {
         let v = views(words, &self.vocab, self.header.vocab_bits);
         decode(&v, self.header.bits, |f| self.score(f))
+    }
+
+    /// BIO tags for name finding (the entities stage).
+    ///
+    /// A token with no capital within [`NEAR`] tokens, after an `O`, is `O`
+    /// unscored: no name span can start or go on there that
+    /// would survive (a name needs a capital), and it saves most of the
+    /// work; only names without a capital are lost, which the stage drops
+    /// anyway (docs/EVALUATION.md has both decodings' F1).
+    pub fn tag_names(&self, words: &[&str]) -> Vec<usize> {
+        let capital: Vec<bool> = words
+            .iter()
+            .map(|w| w.chars().any(|c| c.is_uppercase()))
+            .collect();
+        if !capital.iter().any(|&c| c) {
+            return vec![0; words.len()];
+        }
+        // Views for the tokens a scored token can read (±2 of it).
+        let reach = NEAR + 2;
+        let needed = |i: usize| {
+            capital[i.saturating_sub(reach)..(i + reach + 1).min(capital.len())]
+                .iter()
+                .any(|&c| c)
+        };
+        let v = views_where(words, &self.vocab, self.header.vocab_bits, needed);
+        let mut tags = Vec::with_capacity(v.len());
+        let mut feats = Vec::with_capacity(32);
+        for i in 0..v.len() {
+            let prev = [
+                i.checked_sub(1).map_or(0, |k| tags[k]),
+                i.checked_sub(2).map_or(0, |k| tags[k]),
+            ];
+            let near_capital = capital[i.saturating_sub(NEAR)..(i + NEAR + 1).min(capital.len())]
+                .iter()
+                .any(|&c| c);
+            if prev[0] == 0 && !near_capital {
+                tags.push(0);
+                continue;
+            }
+            features(&v, i, prev, self.header.bits, &mut feats);
+            let s = self.score(&feats);
+            let best = (0..N_TAGS)
+                .filter(|&t| allowed(prev[0], t))
+                .max_by(|&a, &b| s[a].total_cmp(&s[b]))
+                .unwrap_or(0);
+            tags.push(best);
+        }
+        tags
     }
 
     /// Quantises trained weights (`weights[bucket * N_TAGS + tag]`), one
@@ -359,7 +472,7 @@ impl LanguageTable {
             *s = p.max(1e-9) / 127.0;
         }
         let mut outliers = Vec::new();
-        let q = weights
+        let q: Vec<i8> = weights
             .iter()
             .enumerate()
             .map(|(i, &w)| {
@@ -372,12 +485,15 @@ impl LanguageTable {
                 }
             })
             .collect();
+        let (row_index, exact) = exact_rows(&q, &scales, &outliers);
         LanguageTable {
             header,
             scales,
             weights: q,
             outliers,
             vocab,
+            row_index,
+            exact_rows: exact,
         }
     }
 }
@@ -446,7 +562,9 @@ impl Tagger {
             )));
         }
         let len = u32_at(12)? as usize;
-        let json = body.get(16..16 + len).ok_or_else(|| bad("truncated header"))?;
+        let json = body
+            .get(16..16 + len)
+            .ok_or_else(|| bad("truncated header"))?;
         let header: TaggerHeader =
             serde_json::from_slice(json).map_err(|e| bad(&format!("header: {e}")))?;
         let mut at = 16 + len;
@@ -462,8 +580,10 @@ impl Tagger {
                 at += 4;
             }
             let n = (1usize << h.bits) * N_TAGS;
-            let w = body.get(at..at + n).ok_or_else(|| bad("truncated weights"))?;
-            let weights = w.iter().map(|&b| b as i8).collect();
+            let w = body
+                .get(at..at + n)
+                .ok_or_else(|| bad("truncated weights"))?;
+            let weights: Vec<i8> = w.iter().map(|&b| b as i8).collect();
             at += n;
             let count = u32_at(at)? as usize;
             at += 4;
@@ -490,12 +610,15 @@ impl Tagger {
                 .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
                 .collect();
             at += words * 8;
+            let (row_index, exact) = exact_rows(&weights, &scales, &outliers);
             tables.push(LanguageTable {
                 header: h,
                 scales,
                 weights,
                 outliers,
                 vocab,
+                row_index,
+                exact_rows: exact,
             });
         }
         if at != body.len() {
@@ -534,17 +657,20 @@ mod tests {
 
     #[test]
     fn shapes_collapse_runs() {
-        assert_eq!(shape("Kim"), "Xx");
+        assert_eq!(shape("Kim"), "Xxx");
         assert_eq!(shape("OTAN"), "XX");
-        assert_eq!(shape("Jong-un"), "Xx-x");
-        assert_eq!(shape("2025"), "d");
-        assert_eq!(shape("Путин"), "Xx");
+        assert_eq!(shape("Jong-un"), "Xxx-xx");
+        assert_eq!(shape("2025"), "dd");
+        assert_eq!(shape("Путин"), "Xxx");
     }
 
     #[test]
     fn chunks_follow_bio() {
         let t = [0, 1, 2, 0, 5, 3, 4, 4, 0, 6];
-        assert_eq!(chunks(&t), vec![(1, 3, 1), (4, 5, 3), (5, 8, 2), (9, 10, 3)]);
+        assert_eq!(
+            chunks(&t),
+            vec![(1, 3, 1), (4, 5, 3), (5, 8, 2), (9, 10, 3)]
+        );
     }
 
     #[test]

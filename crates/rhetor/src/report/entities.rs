@@ -85,12 +85,20 @@ pub fn entities_panel(a: &Analysis) -> String {
     let mut s = String::from(
         "<h4>Who is named</h4><table class=\"entities\"><tr><th>actor</th><th>named as</th><th>mentions</th><th>what the article attaches to it</th><th>techniques nearby</th></tr>",
     );
-    for e in a.entities.iter().filter(|e| !e.portrayal.is_empty() || e.mentions.len() > 1) {
+    for e in a
+        .entities
+        .iter()
+        .filter(|e| !e.portrayal.is_empty() || e.mentions.len() > 1)
+    {
         let mut forms: Vec<&str> = e.mentions.iter().map(|m| m.text.as_str()).collect();
         forms.sort_unstable();
         forms.dedup();
         let mut techniques: std::collections::BTreeMap<String, i64> = Default::default();
-        for p in e.portrayal.iter().filter(|p| p.kind == PortrayalKind::Technique) {
+        for p in e
+            .portrayal
+            .iter()
+            .filter(|p| p.kind == PortrayalKind::Technique)
+        {
             if let Some(t) = &p.technique {
                 *techniques.entry(t.clone()).or_default() += 1;
             }

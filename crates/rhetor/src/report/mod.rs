@@ -626,8 +626,15 @@ pub fn render_report(analyses: &[Analysis], title: &str) -> String {
         s.push_str("<section id=\"entities\"><h2>Who is named, and how each source portrays them</h2><p class=\"muted small\">Names linked across articles and languages (\"Poutine\" = \"Putin\", \"Washington\" for the US government); the words each source attaches to them, and the techniques whose evidence lies next to their mentions.</p>");
         let summaries: Vec<crate::store::EntitySummary> =
             actors.iter().map(|p| p.entity.clone()).collect();
-        s.push_str(&entities::entities_table(&summaries[..summaries.len().min(40)], None));
-        for p in actors.iter().filter(|p| p.entity.documents > 1 || p.entity.mentions > 2).take(15) {
+        s.push_str(&entities::entities_table(
+            &summaries[..summaries.len().min(40)],
+            None,
+        ));
+        for p in actors
+            .iter()
+            .filter(|p| p.entity.documents > 1 || p.entity.mentions > 2)
+            .take(15)
+        {
             s.push_str(&entities::profile_html(p));
         }
         s.push_str("</section>");

@@ -98,7 +98,8 @@ pub(crate) const SUMMARY_SQL: &str = "SELECT e.entity_id, max(e.name), max(e.kin
      GROUP BY e.entity_id
      ORDER BY count(DISTINCT e.doc_id) DESC, sum(e.mentions) DESC, e.entity_id";
 
-pub(crate) const BY_SOURCE_SQL: &str = "SELECT d.source_label, count(DISTINCT e.doc_id), CAST(sum(e.mentions) AS BIGINT)
+pub(crate) const BY_SOURCE_SQL: &str =
+    "SELECT d.source_label, count(DISTINCT e.doc_id), CAST(sum(e.mentions) AS BIGINT)
      FROM entity_mentions e JOIN documents d ON d.id = e.doc_id
      WHERE e.entity_id = $1 GROUP BY d.source_label ORDER BY sum(e.mentions) DESC, d.source_label";
 
@@ -164,8 +165,9 @@ pub(crate) fn profile(
 /// ("epithet: camarade | predicate: qui sème la mort…").
 pub(super) fn csv(analyses: &[Analysis]) -> String {
     use super::csv_field;
-    let mut out =
-        String::from("doc_id,source,title,entity_id,name,kind,wikidata,linked,mentions,portrayal\n");
+    let mut out = String::from(
+        "doc_id,source,title,entity_id,name,kind,wikidata,linked,mentions,portrayal\n",
+    );
     for a in analyses {
         let source = crate::compare::source_label(a);
         let title = a.title.as_ref().map(|t| t.text.as_str()).unwrap_or("");
@@ -247,7 +249,8 @@ impl super::sqlite::SqliteStore {
             let rows = stmt
                 .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .map_err(|e| self.sql(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.sql(e))?
         };
         let portrayal = query(PORTRAYAL_SQL)?;
         let over_time = query(OVER_TIME_SQL)?

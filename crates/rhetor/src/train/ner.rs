@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::entities::tagger::{
-    self, chunks, features, tag_index, views, LanguageHeader, LanguageTable, Tagger,
-    N_TAGS,
+    self, chunks, features, tag_index, views, LanguageHeader, LanguageTable, Tagger, N_TAGS,
 };
 use crate::error::ModelError;
 
@@ -358,9 +357,8 @@ pub fn train_language(
     let mut all = EntityCounts::default();
     if opts.folds >= 2 {
         for fold in 0..opts.folds {
-            let held = |d: &CorpusDoc| {
-                d.file == "train.tsv" && super::fold_of(&d.id, opts.folds) == fold
-            };
+            let held =
+                |d: &CorpusDoc| d.file == "train.tsv" && super::fold_of(&d.id, opts.folds) == fold;
             let train_docs: Vec<&CorpusDoc> =
                 usable_docs.iter().copied().filter(|d| !held(d)).collect();
             let sentences: Vec<&Sentence> =
@@ -384,7 +382,10 @@ pub fn train_language(
             }
         }
     }
-    let sentences: Vec<&Sentence> = usable_docs.iter().flat_map(|d| d.sentences.iter()).collect();
+    let sentences: Vec<&Sentence> = usable_docs
+        .iter()
+        .flat_map(|d| d.sentences.iter())
+        .collect();
     let mut table = fit(language, &sentences, vocab_for(&usable_docs), opts);
     if opts.folds >= 2 {
         table.header.cv_f1 = Some((all.f1() * 1000.0).round() / 1000.0);
@@ -496,7 +497,10 @@ mod tests {
             ..NerOptions::default()
         };
         let table = fit("fr", &refs, lower_vocab(words, 10), opts);
-        assert_eq!(table.tag(&["Macron", "a", "parlé", "à", "Moscou"]), vec![1, 0, 0, 0, 5]);
+        assert_eq!(
+            table.tag(&["Macron", "a", "parlé", "à", "Moscou"]),
+            vec![1, 0, 0, 0, 5]
+        );
         let mut c = EntityCounts::default();
         for s in &data {
             let w: Vec<&str> = s.words.iter().map(String::as_str).collect();

@@ -3,10 +3,10 @@
 
 use super::PgStore;
 use crate::output::Analysis;
-use crate::store::{EntityProfile, EntitySummary};
 use crate::store::{
     csv_field, query_words, Citation, DocumentFilter, DocumentSummary, SourceSummary, StoreError,
 };
+use crate::store::{EntityProfile, EntitySummary};
 
 impl PgStore {
     pub fn count(&self) -> Result<usize, StoreError> {
