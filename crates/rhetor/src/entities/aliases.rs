@@ -99,6 +99,9 @@ pub struct AliasTable {
     /// Keys of demonym adjectives → the country's forces entity.
     adjectives: FnvMap<String, usize>,
     first_words: FnvSet<String>,
+    /// Every key's word-boundary prefixes ("les", "les nations"…): a
+    /// window that is none of them cannot grow into a name.
+    prefixes: FnvSet<String>,
     /// Longest alias, in words.
     pub max_words: usize,
 }
@@ -248,6 +251,14 @@ impl AliasTable {
         let capitalised = capitalised_words(alias);
         self.max_words = self.max_words.max(k.split([' ', '\'']).count());
         self.first_words.insert(first_word(&k).to_string());
+        for (i, c) in k.char_indices() {
+            if c == ' ' {
+                self.prefixes.insert(k[..i].to_string());
+            } else if c == '\'' {
+                self.prefixes.insert(k[..i + 1].to_string());
+            }
+        }
+        self.prefixes.insert(k.clone());
         let hits = self.names.entry(k).or_default();
         // One hit per entity and form, with the loosest case rule of its
         // spellings ("l'OTAN" and "l'Otan").
@@ -270,6 +281,11 @@ impl AliasTable {
     /// Whether a name's key can start with this word's key.
     pub fn may_start(&self, word_key: &str) -> bool {
         self.first_words.contains(word_key)
+    }
+
+    /// Whether some alias key starts with `k` (at a word boundary).
+    pub fn is_prefix(&self, k: &str) -> bool {
+        self.prefixes.contains(k)
     }
 
     /// The aliases whose key is `k` and whose case rule `surface` meets.
@@ -321,9 +337,12 @@ mod tests {
             "models/aliases.tsv",
         )
         .unwrap();
+        // As the stage picks outside "à"/"in": the metonym first.
         let id = |name: &str| {
-            t.lookup(&key(name), name)
-                .first()
+            let hits = t.lookup(&key(name), name);
+            hits.iter()
+                .find(|a| a.form == NameForm::Metonym)
+                .or(hits.first())
                 .map(|a| t.entities[a.entity].id.clone())
         };
         for (name, want) in [

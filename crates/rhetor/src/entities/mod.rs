@@ -137,10 +137,20 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
     let doc_lang = doc.language.as_ref().map(|l| l.code.as_str());
     let mut found: Vec<Found> = Vec::new();
     let mut sentence_tokens: Vec<Vec<Token>> = Vec::with_capacity(doc.sentences.len());
+    let mut block_at = 0;
     for &sentence in &doc.sentences {
-        let block = doc.blocks.iter().find(|b| {
-            b.span.start <= sentence.start && sentence.start < b.span.end.max(b.span.start + 1)
-        });
+        // Sentences come in text order: the block index only moves on.
+        while doc
+            .blocks
+            .get(block_at)
+            .is_some_and(|b| b.span.end <= sentence.start)
+        {
+            block_at += 1;
+        }
+        let block = doc
+            .blocks
+            .get(block_at)
+            .filter(|b| b.span.start <= sentence.start);
         let in_title =
             block.is_some_and(|b| matches!(b.kind, BlockKind::Title | BlockKind::Heading));
         let lang = block
@@ -332,6 +342,9 @@ fn alias_matches(
                 k.push(' ');
             }
             k.push_str(&keys[j]);
+            if !table.is_prefix(&k) {
+                break;
+            }
             let start = tokens[i].span.start;
             let end = tokens[j].span.end;
             let surface = text.get(start..end).unwrap_or("");

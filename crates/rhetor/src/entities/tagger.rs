@@ -26,8 +26,9 @@ use crate::error::ModelError;
 pub const MAGIC: &[u8; 8] = b"RHETORNE";
 pub const FORMAT_VERSION: u32 = 1;
 
-/// How near (in tokens) a capital must be for a token to be scored.
-pub const NEAR: usize = 2;
+/// How far (in tokens) from a capital a name decoder still reads views
+/// (features look two tokens either way; one more for a continuation).
+pub const NEAR: usize = 3;
 
 /// The tags, in weight order.
 pub const TAGS: [&str; 9] = [
@@ -404,11 +405,10 @@ impl LanguageTable {
 
     /// BIO tags for name finding (the entities stage).
     ///
-    /// A token with no capital within [`NEAR`] tokens, after an `O`, is `O`
-    /// unscored: no name span can start or go on there that
-    /// would survive (a name needs a capital), and it saves most of the
-    /// work; only names without a capital are lost, which the stage drops
-    /// anyway (docs/EVALUATION.md has both decodings' F1).
+    /// A token without a capital after an `O` is `O` unscored: a name span
+    /// that started on it would lose it anyway (the stage strips leading
+    /// lower-case words: "de Gaulle" is "Gaulle"), so only capitalised
+    /// tokens and continuations are scored — a fraction of the work.
     pub fn tag_names(&self, words: &[&str]) -> Vec<usize> {
         let capital: Vec<bool> = words
             .iter()
@@ -417,8 +417,7 @@ impl LanguageTable {
         if !capital.iter().any(|&c| c) {
             return vec![0; words.len()];
         }
-        // Views for the tokens a scored token can read (±2 of it).
-        let reach = NEAR + 2;
+        let reach = NEAR;
         let needed = |i: usize| {
             capital[i.saturating_sub(reach)..(i + reach + 1).min(capital.len())]
                 .iter()
@@ -432,10 +431,7 @@ impl LanguageTable {
                 i.checked_sub(1).map_or(0, |k| tags[k]),
                 i.checked_sub(2).map_or(0, |k| tags[k]),
             ];
-            let near_capital = capital[i.saturating_sub(NEAR)..(i + NEAR + 1).min(capital.len())]
-                .iter()
-                .any(|&c| c);
-            if prev[0] == 0 && !near_capital {
+            if prev[0] == 0 && !capital[i] {
                 tags.push(0);
                 continue;
             }
