@@ -426,12 +426,12 @@ impl LanguageTable {
         let v = views_where(words, &self.vocab, self.header.vocab_bits, needed);
         let mut tags = Vec::with_capacity(v.len());
         let mut feats = Vec::with_capacity(32);
-        for i in 0..v.len() {
+        for (i, &has_capital) in capital.iter().enumerate() {
             let prev = [
                 i.checked_sub(1).map_or(0, |k| tags[k]),
                 i.checked_sub(2).map_or(0, |k| tags[k]),
             ];
-            if prev[0] == 0 && !capital[i] {
+            if prev[0] == 0 && !has_capital {
                 tags.push(0);
                 continue;
             }
