@@ -3,6 +3,7 @@
 //! durations, ranges and dates — and what is *not* a number: names such as
 //! "KN-23", "G20", "Article 5", phone numbers, the digits inside URLs.
 
+mod spoken;
 pub mod words;
 
 use std::sync::LazyLock;
@@ -33,7 +34,7 @@ pub enum NumberKind {
 pub struct NumberMatch {
     pub span: Span,
     pub value: f64,
-    /// Upper bound of a range ("entre 10 000 et 12 000", "six ou dix mois").
+    /// Upper bound of a range ("entre 10 000 et 12 000", "de dix à vingt").
     pub value_max: Option<f64>,
     pub kind: NumberKind,
     /// Currency code, time grain, "%" or "year".
@@ -263,7 +264,8 @@ pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMa
             kept.push(m);
         }
     }
-    let out = merge_durations(text, merge_ranges(text, merge_cents(text, kept)));
+    let kept = spoken::merge(text, lang, merge_cents(text, kept));
+    let out = merge_durations(text, merge_ranges(text, kept));
     out.into_iter()
         .map(|m| with_approximation(text, m))
         .collect()
@@ -1105,7 +1107,7 @@ fn window_start(text: &str, end: usize, bytes: usize) -> usize {
     start
 }
 
-/// Joins "entre 10 et 12", "de 10 à 12", "six ou dix mois", "10-12" into ranges.
+/// Joins "entre 10 et 12", "de 10 à 12", "10-12" into ranges.
 fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
     let mut out: Vec<NumberMatch> = Vec::with_capacity(matches.len());
     for m in matches {
@@ -1119,10 +1121,19 @@ fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
                 || before.ends_with(" de")
                 || before.ends_with("from")
                 || before.ends_with(" d'");
-            let connector = matches!(
-                between.as_str(),
-                "à" | "a" | "-" | "–" | "—" | "to" | "ou" | "or"
-            ) || (matches!(between.as_str(), "et" | "and") && opener);
+            let connector = matches!(between.as_str(), "à" | "a" | "-" | "–" | "—" | "to")
+                || (matches!(between.as_str(), "et" | "and") && opener);
+            // Alternatives are two figures ("vingt ou trente"); the unit of
+            // the second is the first's too ("six ou dix mois").
+            if matches!(between.as_str(), "ou" | "or")
+                && prev.kind == NumberKind::Number
+                && prev.unit.is_none()
+                && m.unit.is_some()
+                && m.kind != NumberKind::Date
+            {
+                prev.kind = m.kind;
+                prev.unit = m.unit.clone();
+            }
             let compatible = prev.kind == m.kind
                 || prev.kind == NumberKind::Number
                 || m.kind == NumberKind::Number;
@@ -1214,11 +1225,10 @@ mod tests {
             (m.value, m.kind, m.unit.as_deref()),
             (6.0, NumberKind::Duration, Some("hour"))
         );
-        let m = one("six ou dix mois", "fr");
-        assert_eq!(
-            (m.value, m.value_max, m.unit.as_deref()),
-            (6.0, Some(10.0), Some("month"))
-        );
+        let found = find_numbers("six ou dix mois", "fr", NumberOptions::default());
+        let read: Vec<(f64, Option<&str>)> =
+            found.iter().map(|m| (m.value, m.unit.as_deref())).collect();
+        assert_eq!(read, vec![(6.0, Some("month")), (10.0, Some("month"))]);
         let m = one("entre 10 000 et 12 000", "fr");
         assert_eq!((m.value, m.value_max), (10000.0, Some(12000.0)));
         let m = one("en 2014", "fr");
