@@ -121,6 +121,15 @@ pub fn ordinal(word: &str) -> Option<f64> {
             return compound_cardinal(stem).or(if stem == "un" { Some(1.0) } else { None });
         }
     }
+    // Glued tens ("twentyfifth", "thirtyfirst"): a tens word, then an ordinal.
+    for tens in [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ] {
+        if let Some(rest) = word.strip_prefix(tens).filter(|r| !r.is_empty()) {
+            let tail = ordinal(rest).filter(|&t| t < 10.0)?;
+            return cardinal(tens).map(|h| h + tail);
+        }
+    }
     if let Some(stem) = word.strip_suffix("th") {
         let stem = match stem {
             s if s.ends_with("ie") => format!("{}y", &s[..s.len() - 2]),
@@ -131,7 +140,7 @@ pub fn ordinal(word: &str) -> Option<f64> {
         };
         return compound_cardinal(&stem);
     }
-    if let Some((head, last)) = word.rsplit_once('-') {
+    if let Some((head, last)) = word.rsplit_once(['-', '—', '–']) {
         let tail = ordinal(last)?;
         let head = compound_cardinal(head.trim_end_matches("-et"))?;
         return Some(head + tail);
