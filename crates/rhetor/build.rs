@@ -2,7 +2,10 @@
 // does); without them the library still builds and says so at run time.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(rhetor_models)");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    // Read at run time: `env!` would bake in the directory the build script
+    // was first compiled for, which a shared target directory reuses.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let dir = std::path::Path::new(&manifest).join("../../models");
     let files = ["techniques.bin", "frames.bin", "genre.bin", "evidence.bin"];
     for f in files {
         println!("cargo::rerun-if-changed={}", dir.join(f).display());
