@@ -12,10 +12,7 @@ fn repo() -> PathBuf {
 }
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rhetor-corpus-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::workdir("corpus", name)
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {

@@ -7,10 +7,7 @@ mod support;
 use std::path::PathBuf;
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rhetor-entities-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::workdir("entities", name)
 }
 
 #[test]

@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rhetor-interop-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::workdir("interop", name)
 }
 
 fn seeded_store(name: &str) -> PathBuf {

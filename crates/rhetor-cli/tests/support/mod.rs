@@ -10,6 +10,15 @@ use std::time::Duration;
 
 /// The real binary with no encoder weights to find: the fast tier, which
 /// every test but `accurate.rs` expects.
+/// A fresh, empty directory for one test: `rhetor-PREFIX-NAME-PID` under
+/// the temporary directory.
+pub fn workdir(prefix: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rhetor-{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
 pub fn rhetor() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
     c.env(

@@ -39,6 +39,11 @@ fn sorted_counts(counts: BTreeMap<(String, String), i64>) -> Vec<PortrayalCount>
     v
 }
 
+/// The techniques near an entity's mentions, most frequent first.
+pub fn technique_counts(e: &EntityOut) -> Vec<(String, i64)> {
+    by_count(techniques(e))
+}
+
 fn techniques(e: &EntityOut) -> BTreeMap<String, i64> {
     let mut t = BTreeMap::new();
     for p in &e.portrayal {
@@ -188,8 +193,8 @@ pub fn actors(a: &Analysis, b: &Analysis) -> Vec<ActorComparison> {
                 b_mentions: y.mentions.len(),
                 a_words: words(x),
                 b_words: words(y),
-                a_techniques: by_count(techniques(x)),
-                b_techniques: by_count(techniques(y)),
+                a_techniques: technique_counts(x),
+                b_techniques: technique_counts(y),
             })
         })
         .collect();

@@ -190,13 +190,7 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
                     s += 1;
                 }
                 if s == e
-                    || !plausible(
-                        &tokens[s..e],
-                        &words[s..e],
-                        s == first_word(&tokens),
-                        in_title,
-                        lt,
-                    )
+                    || !plausible(&words[s..e], s == first_word(&tokens), in_title, lt)
                     || (kind == EntityKind::Person
                         && words[s..e]
                             .iter()
@@ -274,22 +268,10 @@ fn first_word(tokens: &[Token]) -> usize {
         .unwrap_or(0)
 }
 
-/// Whether a tagger span can be a name: it has a capital or non-Latin
-/// script letters, and a single capitalised word common in lower case is
-/// no name at a sentence start or in a title.
-fn plausible(
-    tokens: &[Token],
-    words: &[&str],
-    at_start: bool,
-    in_title: bool,
-    lt: &LanguageTable,
-) -> bool {
-    if tokens.iter().all(|t| t.kind != TokenKind::Word) {
-        return false;
-    }
-    if !words.iter().any(|w| w.chars().any(char::is_uppercase)) {
-        return false;
-    }
+/// Whether a tagger span (which starts with a capitalised word) can be a
+/// name: a single capitalised word common in lower case is no name at a
+/// sentence start or in a title, nor is a title's run of common words.
+fn plausible(words: &[&str], at_start: bool, in_title: bool, lt: &LanguageTable) -> bool {
     if words.len() == 1 && (at_start || in_title) {
         let lower = words[0].to_lowercase();
         if tagger::in_vocab(&lt.vocab, lt.header.vocab_bits, &lower) {
@@ -420,21 +402,22 @@ fn group(text: &str, found: Vec<Found>, table: &AliasTable) -> Vec<Entity> {
             k.contains(' ').then_some((k, f.canonical))
         })
         .collect();
+    let linked = |c: usize| {
+        let e = &table.entities[c];
+        (
+            e.id.clone(),
+            e.name.clone(),
+            e.kind,
+            e.wikidata.clone(),
+            true,
+        )
+    };
     for f in found {
         let surface = text.get(f.span.start..f.span.end).unwrap_or("");
         let k = key(surface);
         let mut form = f.form;
         let (id, name, kind, wikidata, linked) = match f.canonical {
-            Some(c) => {
-                let e = &table.entities[c];
-                (
-                    e.id.clone(),
-                    e.name.clone(),
-                    e.kind,
-                    e.wikidata.clone(),
-                    true,
-                )
-            }
+            Some(c) => linked(c),
             None => {
                 let full = (f.kind == EntityKind::Person && !k.contains(' '))
                     .then(|| {
@@ -447,14 +430,7 @@ fn group(text: &str, found: Vec<Found>, table: &AliasTable) -> Vec<Entity> {
                 match full {
                     Some((_, Some(c))) => {
                         form = NameForm::Short;
-                        let e = &table.entities[*c];
-                        (
-                            e.id.clone(),
-                            e.name.clone(),
-                            e.kind,
-                            e.wikidata.clone(),
-                            true,
-                        )
+                        linked(*c)
                     }
                     Some((p, None)) => {
                         form = NameForm::Short;

@@ -348,7 +348,17 @@ pub fn allowed(prev: usize, t: usize) -> bool {
 pub fn decode(
     views: &[TokenView<'_>],
     bits: u32,
+    score: impl FnMut(&[u32]) -> [f32; N_TAGS],
+) -> Vec<usize> {
+    decode_where(views, bits, score, |_, _| false)
+}
+
+/// [`decode`], leaving a token `O` unscored where `skip(i, previous tag)`.
+pub fn decode_where(
+    views: &[TokenView<'_>],
+    bits: u32,
     mut score: impl FnMut(&[u32]) -> [f32; N_TAGS],
+    skip: impl Fn(usize, usize) -> bool,
 ) -> Vec<usize> {
     let mut tags = Vec::with_capacity(views.len());
     let mut feats = Vec::with_capacity(32);
@@ -357,6 +367,10 @@ pub fn decode(
             i.checked_sub(1).map_or(0, |k| tags[k]),
             i.checked_sub(2).map_or(0, |k| tags[k]),
         ];
+        if skip(i, prev[0]) {
+            tags.push(0);
+            continue;
+        }
         features(views, i, prev, bits, &mut feats);
         let s = score(&feats);
         let best = (0..N_TAGS)
@@ -424,26 +438,12 @@ impl LanguageTable {
                 .any(|&c| c)
         };
         let v = views_where(words, &self.vocab, self.header.vocab_bits, needed);
-        let mut tags = Vec::with_capacity(v.len());
-        let mut feats = Vec::with_capacity(32);
-        for (i, &has_capital) in capital.iter().enumerate() {
-            let prev = [
-                i.checked_sub(1).map_or(0, |k| tags[k]),
-                i.checked_sub(2).map_or(0, |k| tags[k]),
-            ];
-            if prev[0] == 0 && !has_capital {
-                tags.push(0);
-                continue;
-            }
-            features(&v, i, prev, self.header.bits, &mut feats);
-            let s = self.score(&feats);
-            let best = (0..N_TAGS)
-                .filter(|&t| allowed(prev[0], t))
-                .max_by(|&a, &b| s[a].total_cmp(&s[b]))
-                .unwrap_or(0);
-            tags.push(best);
-        }
-        tags
+        decode_where(
+            &v,
+            self.header.bits,
+            |f| self.score(f),
+            |i, prev| prev == 0 && !capital[i],
+        )
     }
 
     /// Quantises trained weights (`weights[bucket * N_TAGS + tag]`), one

@@ -93,18 +93,7 @@ pub fn entities_panel(a: &Analysis) -> String {
         let mut forms: Vec<&str> = e.mentions.iter().map(|m| m.text.as_str()).collect();
         forms.sort_unstable();
         forms.dedup();
-        let mut techniques: std::collections::BTreeMap<String, i64> = Default::default();
-        for p in e
-            .portrayal
-            .iter()
-            .filter(|p| p.kind == PortrayalKind::Technique)
-        {
-            if let Some(t) = &p.technique {
-                *techniques.entry(t.clone()).or_default() += 1;
-            }
-        }
-        let mut t: Vec<(String, i64)> = techniques.into_iter().collect();
-        t.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        let t = crate::entities::across::technique_counts(e);
         let _ = write!(
             s,
             "<tr><td><b>{}</b><br><span class=\"small muted\">{}</span></td><td class=\"small\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -223,40 +223,31 @@ impl super::sqlite::SqliteStore {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
+    /// The rows of one of the profile queries, for entity `id` (the same
+    /// SQL as PostgreSQL's, which maps its rows the same way).
+    fn rows_for<T>(
+        &self,
+        sql: &str,
+        id: &str,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, super::StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([id], map).map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
     /// One entity: how each source portrays it; `None` if no document names it.
     pub fn entity_profile(&self, id: &str) -> Result<Option<EntityProfile>, super::StoreError> {
         let Some(summary) = self.summaries("", id)?.into_iter().next() else {
             return Ok(None);
         };
-        let query = |sql: &str| -> Result<Vec<(String, String, String, i64)>, super::StoreError> {
-            let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
-            let rows = stmt
-                .query_map([id], |r| {
-                    let n = r.as_ref().column_count();
-                    let text = |i: usize| -> rusqlite::Result<String> {
-                        r.get::<_, Option<String>>(i).map(Option::unwrap_or_default)
-                    };
-                    Ok(match n {
-                        3 => (text(0)?, text(1)?, String::new(), r.get(2)?),
-                        _ => (text(0)?, text(1)?, text(2)?, r.get(3)?),
-                    })
-                })
-                .map_err(|e| self.sql(e))?;
-            rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
-        };
-        let sources = {
-            let mut stmt = self.conn.prepare(BY_SOURCE_SQL).map_err(|e| self.sql(e))?;
-            let rows = stmt
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .map_err(|e| self.sql(e))?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(|e| self.sql(e))?
-        };
-        let portrayal = query(PORTRAYAL_SQL)?;
-        let over_time = query(OVER_TIME_SQL)?
-            .into_iter()
-            .map(|(m, s, _, n)| (m, s, n))
-            .collect();
+        let sources =
+            self.rows_for(BY_SOURCE_SQL, id, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let portrayal = self.rows_for(PORTRAYAL_SQL, id, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        let over_time =
+            self.rows_for(OVER_TIME_SQL, id, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(Some(profile(summary, sources, portrayal, over_time)))
     }
 }

@@ -260,15 +260,9 @@ pub fn fit(
 ) -> LanguageTable {
     let mut p = Perceptron::new(opts.bits);
     let mut order: Vec<usize> = (0..sentences.len()).collect();
-    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rng = super::Rng(0x9e37_79b9_7f4a_7c15);
     for _ in 0..opts.epochs {
-        for i in (1..order.len()).rev() {
-            rng ^= rng >> 12;
-            rng ^= rng << 25;
-            rng ^= rng >> 27;
-            let j = (rng.wrapping_mul(0x2545_f491_4f6c_dd1d) % (i as u64 + 1)) as usize;
-            order.swap(i, j);
-        }
+        rng.shuffle(&mut order);
         for &k in &order {
             p.learn(sentences[k], &vocab, opts.vocab_bits);
         }
@@ -300,12 +294,7 @@ impl EntityCounts {
         self.fn_ += g.len() - tp;
     }
     pub fn f1(&self) -> f64 {
-        let d = 2 * self.tp + self.fp + self.fn_;
-        if d == 0 {
-            0.0
-        } else {
-            2.0 * self.tp as f64 / d as f64
-        }
+        super::f1(self.tp, self.fp, self.fn_)
     }
     pub fn precision(&self) -> f64 {
         self.tp as f64 / (self.tp + self.fp).max(1) as f64
