@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use rhetor::ingest::{self, RawArticle, ReadOptions};
 use rhetor::output::Analysis;
 use rhetor::output::OutputOptions;
-use rhetor::store::Store;
+use rhetor::store::{Serialised, Store};
 use rhetor::{Document, InputError, Pipeline};
 
 use crate::AnalyzeArgs;
@@ -143,7 +143,7 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     };
     let (batches, writer) = match hi.store.take() {
         Some(store) => {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<String>, Vec<Analysis>)>(2);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<String>, Vec<Serialised>)>(2);
             let handle = std::thread::spawn(move || store_batches(store, rx));
             (Some(tx), Some(handle))
         }
@@ -175,6 +175,7 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
             }
         }
     });
+    let storing = batches.is_some();
     let chunk_size = rayon::current_num_threads() * 8;
     let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
     let mut items = items.chain(fetched).peekable();
@@ -197,23 +198,40 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
                     let output = hi.output;
                     let analysis = rhetor::contain::catch(|| Analysis::new(&doc, output))
                         .map_err(InputError::Internal)?;
-                    Ok(Outcome::New(Box::new(doc), Box::new(analysis)))
+                    // Serialised here, on the analysing threads, for the
+                    // store and for JSON Lines alike.
+                    let json = match (storing, hi.mode) {
+                        (true, _) | (_, Mode::Jsonl) => Some(
+                            serde_json::to_string(&analysis)
+                                .map_err(|e| InputError::Internal(e.to_string()))?,
+                        ),
+                        _ => None,
+                    };
+                    Ok(Outcome::New(Box::new(doc), Box::new(analysis), json))
                 });
                 (name, outcome)
             })
             .collect();
-        let mut batch: (Vec<String>, Vec<Analysis>) = Default::default();
+        let mut batch: (Vec<String>, Vec<Serialised>) = Default::default();
         for (name, result) in results {
             match result {
-                Ok(Outcome::New(doc, analysis)) => {
+                Ok(Outcome::New(doc, analysis, json)) => {
                     analysed += 1;
                     if matches!(hi.mode, Mode::Collect(_)) {
                         collected.push((*analysis).clone());
                     }
-                    print_document(&mut out, &doc, &analysis, hi.mode)?;
+                    match (&json, hi.mode) {
+                        (Some(line), Mode::Jsonl) => writeln!(out, "{line}")?,
+                        _ => print_document(&mut out, &doc, &analysis, hi.mode)?,
+                    }
                     seen.push(analysis.id.clone());
-                    batch.0.push(name);
-                    batch.1.push(*analysis);
+                    if let Some(json) = json.filter(|_| storing) {
+                        batch.0.push(name);
+                        batch.1.push(Serialised {
+                            analysis: *analysis,
+                            json,
+                        });
+                    }
                 }
                 Ok(Outcome::Stored(id, doc)) => {
                     analysed += 1;
@@ -317,16 +335,18 @@ struct Written {
 /// fault is lost, and named.
 fn store_batches(
     mut store: Store,
-    batches: std::sync::mpsc::Receiver<(Vec<String>, Vec<Analysis>)>,
+    batches: std::sync::mpsc::Receiver<(Vec<String>, Vec<Serialised>)>,
 ) -> Result<Written, rhetor::store::StoreError> {
     let mut added = 0;
     let mut failed = Vec::new();
     for (names, analyses) in batches {
-        match rhetor::contain::catch(|| store.insert(&analyses)) {
+        match rhetor::contain::catch(|| store.insert_serialised(&analyses)) {
             Ok(n) => added += n?,
             Err(_) => {
                 for (name, analysis) in names.into_iter().zip(analyses) {
-                    match rhetor::contain::catch(|| store.insert(std::slice::from_ref(&analysis))) {
+                    match rhetor::contain::catch(|| {
+                        store.insert_serialised(std::slice::from_ref(&analysis))
+                    }) {
                         Ok(n) => added += n?,
                         Err(message) => failed.push((name, message)),
                     }
@@ -343,7 +363,8 @@ fn store_batches(
 
 /// What happened to one article.
 enum Outcome {
-    New(Box<Document>, Box<Analysis>),
+    /// Analysed, with its JSON when it is stored or printed as JSON Lines.
+    New(Box<Document>, Box<Analysis>, Option<String>),
     /// Already in the store under this id (document loaded, not analysed).
     Stored(String, Box<Document>),
 }

@@ -177,7 +177,7 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
-fn is_group_space(c: char) -> bool {
+pub(crate) fn is_group_space(c: char) -> bool {
     c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\u{2009}'
 }
 

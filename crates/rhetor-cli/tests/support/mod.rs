@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The real binary with no encoder weights to find: the fast tier, which
-/// every test but `accurate.rs` expects.
 /// A fresh, empty directory for one test: `rhetor-PREFIX-NAME-PID` under
 /// the temporary directory.
 pub fn workdir(prefix: &str, name: &str) -> PathBuf {
@@ -19,6 +17,8 @@ pub fn workdir(prefix: &str, name: &str) -> PathBuf {
     dir
 }
 
+/// The real binary with no encoder weights to find: the fast tier, which
+/// every test but `accurate.rs` expects.
 pub fn rhetor() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
     c.env(

@@ -3,7 +3,9 @@
 //! weighted by sublinear TF × IDF and L2-normalised.
 
 use crate::document::Span;
-use crate::segment::{fold, tokenize, TokenKind};
+use std::borrow::Cow;
+
+use crate::segment::{fold_cow, is_group_space, tokenize, TokenKind};
 
 /// A sparse feature vector: sorted, unique bucket indices with values.
 pub type SparseVec = Vec<(u32, f32)>;
@@ -57,51 +59,109 @@ fn hash(namespace: u64, parts: &[&[u8]]) -> u64 {
 }
 
 /// Raw term counts of `text[span]` (before IDF), as sorted bucket counts.
-pub fn term_counts(cfg: &FeatureConfig, text: &str, span: Span, lang: &str) -> Vec<(u32, f32)> {
-    let mask = (cfg.buckets() - 1) as u64;
-    let mut buckets: Vec<u32> = Vec::with_capacity(span.len() * 3);
-    let tokens = tokenize(text, span);
-    let mut prev: Option<String> = None;
-    let mut padded = String::new();
-    for t in &tokens {
-        let word = match t.kind {
-            TokenKind::Number => "0".to_string(),
-            _ => fold(&text[t.span.start..t.span.end]),
-        };
-        buckets.push((hash(1, &[word.as_bytes()]) & mask) as u32);
-        if cfg.language_words {
-            buckets.push((hash(2, &[lang.as_bytes(), word.as_bytes()]) & mask) as u32);
-        }
-        if cfg.word_bigrams {
-            if let Some(p) = &prev {
-                buckets.push((hash(3, &[p.as_bytes(), word.as_bytes()]) & mask) as u32);
-            }
-        }
-        if t.kind == TokenKind::Word {
-            padded.clear();
-            padded.push(' ');
-            padded.push_str(&word);
-            padded.push(' ');
-            let starts: Vec<usize> = padded
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(padded.len()))
-                .collect();
-            let n_chars = starts.len() - 1;
-            for n in cfg.char_min..=cfg.char_max {
-                if n > n_chars {
-                    break;
-                }
-                for i in 0..=(n_chars - n) {
-                    let gram = &padded.as_bytes()[starts[i]..starts[i + n]];
-                    buckets.push((hash(10 + n as u64, &[gram]) & mask) as u32);
+pub fn term_counts(cfg: &FeatureConfig, text: &str, span: Span, lang: &str) -> SparseVec {
+    TermStream::new(cfg, text, span, lang).counts()
+}
+
+/// The hashed terms of every token of a text, in token order, so that the
+/// counts of any whitespace-bounded part of it (a paragraph of the article)
+/// come without tokenising and hashing again. Each token's buckets are
+/// contiguous, its bigram with the token before it first.
+pub struct TermStream {
+    buckets: Vec<u32>,
+    /// Per token: its span and the index of its first bucket.
+    tokens: Vec<(Span, usize)>,
+    bigrams: bool,
+    bits: u32,
+}
+
+impl TermStream {
+    /// The terms of `text[span]`, words tagged with `lang`.
+    pub fn new(cfg: &FeatureConfig, text: &str, span: Span, lang: &str) -> Self {
+        let mask = (cfg.buckets() - 1) as u64;
+        let tokens = tokenize(text, span);
+        let mut buckets: Vec<u32> = Vec::with_capacity(span.len() * 3);
+        let mut starts: Vec<(Span, usize)> = Vec::with_capacity(tokens.len());
+        let mut prev: Option<Cow<str>> = None;
+        let mut padded = String::new();
+        let mut bounds: Vec<usize> = Vec::new();
+        for t in &tokens {
+            starts.push((t.span, buckets.len()));
+            let word: Cow<str> = match t.kind {
+                TokenKind::Number => Cow::Borrowed("0"),
+                _ => fold_cow(&text[t.span.start..t.span.end]),
+            };
+            if cfg.word_bigrams {
+                if let Some(p) = &prev {
+                    buckets.push((hash(3, &[p.as_bytes(), word.as_bytes()]) & mask) as u32);
                 }
             }
+            buckets.push((hash(1, &[word.as_bytes()]) & mask) as u32);
+            if cfg.language_words {
+                buckets.push((hash(2, &[lang.as_bytes(), word.as_bytes()]) & mask) as u32);
+            }
+            if t.kind == TokenKind::Word {
+                padded.clear();
+                padded.push(' ');
+                padded.push_str(&word);
+                padded.push(' ');
+                bounds.clear();
+                bounds.extend(padded.char_indices().map(|(i, _)| i));
+                bounds.push(padded.len());
+                let n_chars = bounds.len() - 1;
+                for n in cfg.char_min..=cfg.char_max {
+                    if n > n_chars {
+                        break;
+                    }
+                    for i in 0..=(n_chars - n) {
+                        let gram = &padded.as_bytes()[bounds[i]..bounds[i + n]];
+                        buckets.push((hash(10 + n as u64, &[gram]) & mask) as u32);
+                    }
+                }
+            }
+            prev = Some(word);
         }
-        prev = Some(word);
+        TermStream {
+            buckets,
+            tokens: starts,
+            bigrams: cfg.word_bigrams,
+            bits: cfg.bits,
+        }
     }
-    buckets.sort_unstable();
-    let mut out: Vec<(u32, f32)> = Vec::with_capacity(buckets.len() / 2);
+
+    /// The counts of the whole span the stream was made of.
+    pub fn counts(&self) -> SparseVec {
+        counted(self.buckets.clone(), self.bits)
+    }
+
+    /// The counts of `text[part]` (`text` the stream's text), the same as
+    /// [`term_counts`] of it, when no token can cross its ends: both lie at
+    /// the text's ends or next to whitespace that cannot group digits
+    /// ("8 000"). `None` otherwise.
+    pub fn counts_of(&self, text: &str, part: Span) -> Option<SparseVec> {
+        let separated = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() && !is_group_space(c));
+        let before = text.get(..part.start)?.chars().next_back();
+        let after = text.get(part.end..)?.chars().next();
+        if !separated(before) || !separated(after) {
+            return None;
+        }
+        let first = self.tokens.partition_point(|(s, _)| s.start < part.start);
+        let last = self.tokens.partition_point(|(s, _)| s.end <= part.end);
+        if first >= last {
+            return Some(Vec::new());
+        }
+        // The first token's bigram reaches outside the part.
+        let skip = usize::from(self.bigrams && first > 0);
+        let from = self.tokens[first].1 + skip;
+        let to = self.tokens.get(last).map_or(self.buckets.len(), |t| t.1);
+        Some(counted(self.buckets.get(from..to)?.to_vec(), self.bits))
+    }
+}
+
+/// Sorted unique buckets with their counts.
+fn counted(mut buckets: Vec<u32>, bits: u32) -> SparseVec {
+    sort_buckets(&mut buckets, bits);
+    let mut out: SparseVec = Vec::with_capacity(buckets.len() / 2);
     for b in buckets {
         match out.last_mut() {
             Some((last, count)) if *last == b => *count += 1.0,
@@ -109,6 +169,41 @@ pub fn term_counts(cfg: &FeatureConfig, text: &str, span: Span, lang: &str) -> V
         }
     }
     out
+}
+
+/// Sorts bucket indices below `2^bits`: an LSD radix sort for long lists
+/// (the article's tens of thousands of terms), the standard sort for short.
+fn sort_buckets(keys: &mut Vec<u32>, bits: u32) {
+    const RADIX_FROM: usize = 512;
+    if keys.len() < RADIX_FROM || bits == 0 || bits > 32 {
+        keys.sort_unstable();
+        return;
+    }
+    let passes = bits.div_ceil(11);
+    let digit = bits.div_ceil(passes);
+    let size = 1usize << digit;
+    let mask = (size - 1) as u32;
+    let mut other = vec![0u32; keys.len()];
+    let mut counts = vec![0usize; size];
+    for pass in 0..passes {
+        let shift = pass * digit;
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &k in keys.iter() {
+            counts[((k >> shift) & mask) as usize] += 1;
+        }
+        let mut total = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = total;
+            total += n;
+        }
+        for &k in keys.iter() {
+            let d = ((k >> shift) & mask) as usize;
+            other[counts[d]] = k;
+            counts[d] += 1;
+        }
+        std::mem::swap(keys, &mut other);
+    }
 }
 
 /// Sublinear TF × IDF, L2-normalised, in place.
@@ -151,6 +246,43 @@ mod tests {
         // Stable hash: model files depend on these exact values.
         assert_eq!(hash(1, &[b"soldats"]), hash(1, &[b"soldats"]));
         assert_ne!(hash(1, &[b"ab", b"c"]), hash(1, &[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn parts_cut_from_the_stream_count_as_if_hashed_alone() {
+        let cfg = FeatureConfig::default();
+        let t = "Titre : 8 000 soldats\n\nL’OTAN doit cesser de jouer les lâches.\nUn 2e « paragraphe »,\n\n12\n345 fin";
+        let whole = Span::new(0, t.len());
+        let stream = TermStream::new(&cfg, t, whole, "fr");
+        assert_eq!(stream.counts(), term_counts(&cfg, t, whole, "fr"));
+        let mut start = 0;
+        for line in t.split('\n') {
+            let part = Span::new(start, start + line.len());
+            start += line.len() + 1;
+            let cut = stream
+                .counts_of(t, part)
+                .expect("lines are whitespace-bounded");
+            assert_eq!(cut, term_counts(&cfg, t, part, "fr"), "{line:?}");
+        }
+        // A part whose end a grouped number crosses is not cut.
+        let t = "il y a 8 000 soldats";
+        let stream = TermStream::new(&cfg, t, Span::new(0, t.len()), "fr");
+        assert_eq!(stream.counts_of(t, Span::new(0, 8)), None);
+        // Long lists go through the radix sort: still sorted and unique.
+        let long = "mot ".repeat(50) + &"différent".repeat(60);
+        let c = term_counts(&cfg, &long, Span::new(0, long.len()), "fr");
+        assert!(c.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn radix_and_standard_sorts_agree() {
+        let mut keys: Vec<u32> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 14) & 0x3ffff)
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        sort_buckets(&mut keys, 18);
+        assert_eq!(keys, expected);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::encoder::{article_vector, Encoder, Prefix};
 use crate::error::ModelError;
 use crate::stage::{Stage, StageError};
 
-use features::{term_counts, weight, SparseVec};
+use features::{term_counts, weight, SparseVec, TermStream};
 use linear::LinearModel;
 
 /// Model files, in the order [`Models`] holds them.
@@ -334,11 +334,26 @@ impl Classify {
 
     /// The fast tier's frame and genre probabilities of an article text.
     fn fast_article_probabilities(&self, text: &str, lang: &str) -> (Vec<f32>, Vec<f32>) {
-        let span = Span::new(0, text.len());
+        let counts = term_counts(
+            &self.models.frames.header.features,
+            text,
+            Span::new(0, text.len()),
+            lang,
+        );
+        self.article_probabilities(counts, text, lang)
+    }
+
+    /// Frame and genre probabilities from the article's raw term counts
+    /// (made with the frames model's features); each model weighs them with
+    /// its IDF.
+    fn article_probabilities(
+        &self,
+        counts: SparseVec,
+        text: &str,
+        lang: &str,
+    ) -> (Vec<f32>, Vec<f32>) {
         let fm = &self.models.frames;
         let gm = &self.models.genre;
-        // One pass over the text; each model weighs the counts with its IDF.
-        let counts = term_counts(&fm.header.features, text, span, lang);
         let mut x = counts.clone();
         weight(&mut x, |b| fm.idf(b));
         let frames = fm.probabilities(&x);
@@ -347,7 +362,7 @@ impl Classify {
             weight(&mut g, |b| gm.idf(b));
             g
         } else {
-            features_for(gm, text, span, lang)
+            features_for(gm, text, Span::new(0, text.len()), lang)
         };
         (frames, gm.probabilities(&x))
     }
@@ -355,10 +370,51 @@ impl Classify {
     /// Frames (decided) and genre of a whole article text, by the fast tier.
     pub fn article(&self, text: &str, lang: &str) -> (Vec<LabelScore>, Vec<LabelScore>) {
         let (frames, genre) = self.fast_article_probabilities(text, lang);
+        self.article_labels(&frames, &genre)
+    }
+
+    fn article_labels(&self, frames: &[f32], genre: &[f32]) -> (Vec<LabelScore>, Vec<LabelScore>) {
         (
-            decided_frames(&self.models.frames, &frames),
-            genre_scores(&self.models.genre, &genre),
+            decided_frames(&self.models.frames, frames),
+            genre_scores(&self.models.genre, genre),
         )
+    }
+
+    /// The fast tier on a whole document: the article's terms are hashed
+    /// once, and each paragraph's counts are cut out of them (a paragraph in
+    /// another language than the article's, or whose ends a token could
+    /// cross, is hashed on its own).
+    fn run_fast(&self, doc: &mut Document, lang: &str) {
+        let text = &doc.text;
+        let whole = Span::new(0, text.len());
+        let tm = &self.models.techniques;
+        let fm = &self.models.frames;
+        let stream = TermStream::new(&fm.header.features, text, whole, lang);
+        let shared = tm.header.features == fm.header.features;
+        doc.techniques = doc
+            .blocks
+            .iter()
+            .map(|b| {
+                if !classifies(b.kind) {
+                    return Vec::new();
+                }
+                let l = block_language(b, lang);
+                let cut = if shared && l == lang {
+                    stream.counts_of(text, b.span)
+                } else {
+                    None
+                };
+                let mut x =
+                    cut.unwrap_or_else(|| term_counts(&tm.header.features, text, b.span, l));
+                weight(&mut x, |k| tm.idf(k));
+                let decided = tm.decide(&tm.probabilities(&x));
+                self.hits(tm.labels(), decided, text, b.span)
+            })
+            .collect();
+        let (frames, genre) = self.article_probabilities(stream.counts(), text, lang);
+        let (frames, genre) = self.article_labels(&frames, &genre);
+        doc.frames = frames;
+        doc.genre = genre;
     }
 }
 
@@ -488,20 +544,7 @@ impl Stage for Classify {
             self.run_accurate(acc, doc, &lang);
             return Ok(());
         }
-        doc.techniques = doc
-            .blocks
-            .iter()
-            .map(|b| {
-                if classifies(b.kind) {
-                    self.techniques(&doc.text, b.span, block_language(b, &lang))
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
-        let (frames, genre) = self.article(&doc.text, &lang);
-        doc.frames = frames;
-        doc.genre = genre;
+        self.run_fast(doc, &lang);
         Ok(())
     }
 }

@@ -387,6 +387,12 @@ impl LanguageTable {
     pub fn score(&self, feats: &[u32]) -> [f32; N_TAGS] {
         let mut acc = [0i32; N_TAGS];
         let mut out = [0f32; N_TAGS];
+        // Two dozen rows scattered over megabytes: ask for all of them
+        // before summing any (the sum waits on memory, not arithmetic).
+        for &b in feats {
+            crate::classify::linear::prefetch(&self.row_index, b as usize);
+            crate::classify::linear::prefetch(&self.weights, b as usize * N_TAGS);
+        }
         for &b in feats {
             let b = b as usize;
             match self.row_index.get(b) {

@@ -34,6 +34,28 @@ pub use entities::{
 pub use sources::{Citation, SourceSummary};
 pub use sqlite::{SqliteStore, APPLICATION_ID, SCHEMA_VERSION};
 
+/// An analysis with its JSON (`rhetor.analysis`, compact), as stored in
+/// `documents.analysis_json`.
+#[derive(Debug, Clone)]
+pub struct Serialised {
+    pub analysis: Analysis,
+    pub json: String,
+}
+
+impl Serialised {
+    pub fn new(analysis: Analysis) -> Result<Self, StoreError> {
+        let json = Self::json_of(&analysis)?;
+        Ok(Serialised { analysis, json })
+    }
+
+    pub(crate) fn json_of(a: &Analysis) -> Result<String, StoreError> {
+        serde_json::to_string(a).map_err(|e| StoreError::Unusable {
+            location: a.source.path.clone(),
+            reason: format!("analysis of {} cannot be written: {e}", a.id),
+        })
+    }
+}
+
 /// Where a store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
@@ -270,9 +292,32 @@ impl Store {
     /// Stores a batch of analyses in one transaction; returns how many were
     /// new (a stored content hash is skipped).
     pub fn insert(&mut self, analyses: &[Analysis]) -> Result<usize, StoreError> {
+        let jsons = analyses
+            .iter()
+            .map(Serialised::json_of)
+            .collect::<Result<Vec<String>, StoreError>>()?;
+        let batch: Vec<(&Analysis, &str)> = analyses
+            .iter()
+            .zip(&jsons)
+            .map(|(a, j)| (a, j.as_str()))
+            .collect();
+        self.insert_pairs(&batch)
+    }
+
+    /// [`Store::insert`] of analyses already serialised (by the threads that
+    /// made them: the writer, one thread, then only writes).
+    pub fn insert_serialised(&mut self, batch: &[Serialised]) -> Result<usize, StoreError> {
+        let pairs: Vec<(&Analysis, &str)> = batch
+            .iter()
+            .map(|s| (&s.analysis, s.json.as_str()))
+            .collect();
+        self.insert_pairs(&pairs)
+    }
+
+    fn insert_pairs(&mut self, batch: &[(&Analysis, &str)]) -> Result<usize, StoreError> {
         match &mut self.backend {
-            Backend::Sqlite(s) => s.insert(analyses),
-            Backend::Postgres(s) => s.insert(analyses),
+            Backend::Sqlite(s) => s.insert_pairs(batch),
+            Backend::Postgres(s) => s.insert_pairs(batch),
         }
     }
 

@@ -470,8 +470,12 @@ impl PgStore {
             .map_err(|e| self.pg(e))
     }
 
-    /// Stores a batch in one transaction; returns how many were new.
-    pub fn insert(&mut self, analyses: &[Analysis]) -> Result<usize, StoreError> {
+    /// Stores a batch with its JSON in one transaction; returns how many
+    /// were new.
+    pub(in crate::store) fn insert_pairs(
+        &mut self,
+        analyses: &[(&Analysis, &str)],
+    ) -> Result<usize, StoreError> {
         let location = self.location.clone();
         retry_conflicts(|| {
             let mut client = self.client.borrow_mut();

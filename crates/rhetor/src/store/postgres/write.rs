@@ -48,7 +48,7 @@ impl CopyRows {
 /// one `COPY` per table. Returns how many documents were new.
 pub fn insert_in(
     tx: &mut Transaction<'_>,
-    analyses: &[Analysis],
+    analyses: &[(&Analysis, &str)],
     location: &str,
 ) -> Result<usize, StoreError> {
     let pg = |source| StoreError::Postgres {
@@ -63,11 +63,7 @@ pub fn insert_in(
         )
         .map_err(pg)?;
     let mut new = Vec::new();
-    for a in analyses {
-        let json = serde_json::to_string(a).map_err(|e| StoreError::Unusable {
-            location: location.to_string(),
-            reason: format!("analysis of {} cannot be written: {e}", a.id),
-        })?;
+    for &(a, json) in analyses {
         let title = a.title.as_ref().map(|t| t.text.clone());
         let search_text = format!("{} {}", title.as_deref().unwrap_or(""), a.text);
         let n = tx
