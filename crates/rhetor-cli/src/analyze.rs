@@ -1,8 +1,8 @@
-//! `rhetor analyze`: inputs stream through the pipeline in bounded chunks
-//! processed in parallel; output keeps input order; a bad input is reported
-//! on stderr and the batch goes on.
+//! `rhetor analyze`: inputs stream through the pipeline in parallel, at
+//! most a bounded window of them in memory; output keeps input order; a bad
+//! input is reported on stderr and the batch goes on.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -176,97 +176,103 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
         }
     });
     let storing = batches.is_some();
-    let chunk_size = rayon::current_num_threads() * 8;
-    let mut chunk: Vec<Item> = Vec::with_capacity(chunk_size);
-    let mut items = items.chain(fetched).peekable();
+    // Inputs stream through the workers with no barrier between chunks (a
+    // chunk waited for its slowest article while a core sat idle): each
+    // result comes back with its input's rank and this thread prints them
+    // in input order. At most `window` inputs are between reading and
+    // printing, so memory stays bounded whatever the input.
+    let window = rayon::current_num_threads() * 16;
+    let batch_size = rayon::current_num_threads() * 8;
+    let gate = Window::new(window);
+    let (results_tx, results_rx) =
+        std::sync::mpsc::sync_channel::<(usize, String, Result<Outcome, InputError>)>(window);
     let mut seen: Vec<String> = Vec::new();
     let mut analysed = 0usize;
     let mut collected: Vec<Analysis> = Vec::new();
-    while items.peek().is_some() {
-        chunk.clear();
-        chunk.extend(items.by_ref().take(chunk_size));
-        let results: Vec<(String, Result<Outcome, InputError>)> = std::mem::take(&mut chunk)
-            .into_par_iter()
-            .map(|(name, raw)| {
-                let outcome = raw.and_then(|r| {
-                    let mut doc = rhetor::pipeline::load(r)?;
-                    let id = doc.id();
-                    if known.contains(&id) {
-                        return Ok(Outcome::Stored(id, Box::new(doc)));
-                    }
-                    hi.pipeline.enrich(&mut doc)?;
-                    let output = hi.output;
-                    let analysis = rhetor::contain::catch(|| Analysis::new(&doc, output))
-                        .map_err(InputError::Internal)?;
-                    // Serialised here, on the analysing threads, for the
-                    // store and for JSON Lines alike.
-                    let json = match (storing, hi.mode) {
-                        (true, _) | (_, Mode::Jsonl) => Some(
-                            serde_json::to_string(&analysis)
-                                .map_err(|e| InputError::Internal(e.to_string()))?,
-                        ),
-                        _ => None,
-                    };
-                    Ok(Outcome::New(Box::new(doc), Box::new(analysis), json))
+    let pipeline = &hi.pipeline;
+    let (output, mode) = (hi.output, hi.mode);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (gate_ref, known) = (&gate, &known);
+        scope.spawn(move || {
+            items
+                .chain(fetched)
+                .enumerate()
+                .take_while(|_| gate_ref.enter())
+                .par_bridge()
+                .for_each_with(results_tx, |tx, (rank, (name, raw))| {
+                    let outcome =
+                        raw.and_then(|r| analyse(r, pipeline, output, mode, known, storing));
+                    // A send fails only when the printer stopped (an output
+                    // error, reported below): the result is dropped.
+                    let _ = tx.send((rank, name, outcome));
                 });
-                (name, outcome)
-            })
-            .collect();
+        });
+        // Whatever ends the printing, the reader must not wait for room.
+        let _open = OpenOnDrop(&gate);
+        let mut pending: BTreeMap<usize, (String, Result<Outcome, InputError>)> = BTreeMap::new();
+        let mut next = 0usize;
         let mut batch: (Vec<String>, Vec<Serialised>) = Default::default();
-        for (name, result) in results {
-            match result {
-                Ok(Outcome::New(doc, analysis, json)) => {
-                    analysed += 1;
-                    if matches!(hi.mode, Mode::Collect(_)) {
-                        collected.push((*analysis).clone());
-                    }
-                    match (&json, hi.mode) {
-                        (Some(line), Mode::Jsonl) => writeln!(out, "{line}")?,
-                        _ => print_document(&mut out, &doc, &analysis, hi.mode)?,
-                    }
-                    seen.push(analysis.id.clone());
-                    if let Some(json) = json.filter(|_| storing) {
-                        batch.0.push(name);
-                        batch.1.push(Serialised {
-                            analysis: *analysis,
-                            json,
-                        });
-                    }
-                }
-                Ok(Outcome::Stored(id, doc)) => {
-                    analysed += 1;
-                    // Already analysed: print what the store holds.
-                    if let Some(store) = &reader {
-                        match store.analysis(&id) {
-                            Ok(Some(a)) => {
-                                print_stored(&mut out, &doc, &a, hi.mode)?;
-                                if matches!(hi.mode, Mode::Collect(_)) {
-                                    collected.push(a);
-                                }
-                            }
-                            Ok(None) => {}
-                            Err(e) => {
-                                ok = false;
-                                out.flush()?;
-                                progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
-                            }
+        // Owned here: dropped when printing stops, so no worker waits to send.
+        let results = results_rx;
+        for (rank, name, outcome) in results {
+            pending.insert(rank, (name, outcome));
+            while let Some((name, result)) = pending.remove(&next) {
+                next += 1;
+                gate.leave();
+                match result {
+                    Ok(Outcome::New(doc, analysis, json)) => {
+                        analysed += 1;
+                        if matches!(mode, Mode::Collect(_)) {
+                            collected.push((*analysis).clone());
+                        }
+                        match (&json, mode) {
+                            (Some(line), Mode::Jsonl) => writeln!(out, "{line}")?,
+                            _ => print_document(&mut out, &doc, &analysis, mode)?,
+                        }
+                        seen.push(analysis.id.clone());
+                        if let Some(json) = json.filter(|_| storing) {
+                            batch.0.push(name);
+                            batch.1.push(Serialised {
+                                analysis: *analysis,
+                                json,
+                            });
                         }
                     }
-                    seen.push(id);
+                    Ok(Outcome::Stored(id, doc)) => {
+                        analysed += 1;
+                        // Already analysed: print what the store holds.
+                        if let Some(store) = &reader {
+                            match store.analysis(&id) {
+                                Ok(Some(a)) => {
+                                    print_stored(&mut out, &doc, &a, mode)?;
+                                    if matches!(mode, Mode::Collect(_)) {
+                                        collected.push(a);
+                                    }
+                                }
+                                Ok(None) => {}
+                                Err(e) => {
+                                    ok = false;
+                                    out.flush()?;
+                                    progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
+                                }
+                            }
+                        }
+                        seen.push(id);
+                    }
+                    Err(e) => {
+                        ok = false;
+                        out.flush()?;
+                        progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
+                    }
                 }
-                Err(e) => {
-                    ok = false;
-                    out.flush()?;
-                    progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
+                if batch.1.len() >= batch_size {
+                    send_batch(&batches, &mut batch);
                 }
             }
         }
-        if let Some(tx) = &batches {
-            if tx.send(batch).is_err() {
-                break; // the writer failed; its error is reported below
-            }
-        }
-    }
+        send_batch(&batches, &mut batch);
+        Ok(())
+    })?;
     if let Mode::Collect(format) = hi.mode {
         use rhetor::export::{annotations, ExportFormat};
         let value = match format {
@@ -320,6 +326,105 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
         );
     }
     Ok(ok)
+}
+
+/// One input through the pipeline (on a worker thread), its analysis
+/// serialised here for the store and for JSON Lines alike.
+fn analyse(
+    raw: RawArticle,
+    pipeline: &Pipeline,
+    output: OutputOptions,
+    mode: Mode,
+    known: &HashSet<String>,
+    storing: bool,
+) -> Result<Outcome, InputError> {
+    let mut doc = rhetor::pipeline::load(raw)?;
+    let id = doc.id();
+    if known.contains(&id) {
+        return Ok(Outcome::Stored(id, Box::new(doc)));
+    }
+    pipeline.enrich(&mut doc)?;
+    let analysis =
+        rhetor::contain::catch(|| Analysis::new(&doc, output)).map_err(InputError::Internal)?;
+    let json = match (storing, mode) {
+        (true, _) | (_, Mode::Jsonl) => Some(
+            serde_json::to_string(&analysis).map_err(|e| InputError::Internal(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    Ok(Outcome::New(Box::new(doc), Box::new(analysis), json))
+}
+
+/// Hands the analyses printed so far to the store writer (if there is one).
+fn send_batch(
+    writer: &Option<std::sync::mpsc::SyncSender<(Vec<String>, Vec<Serialised>)>>,
+    batch: &mut (Vec<String>, Vec<Serialised>),
+) {
+    let full = std::mem::take(batch);
+    if let Some(tx) = writer {
+        if !full.1.is_empty() {
+            // A failed send means the writer stopped; its error is reported
+            // when it is joined.
+            let _ = tx.send(full);
+        }
+    }
+}
+
+/// A counting gate: the reader enters before taking an input, the printer
+/// leaves after printing one, and at most `capacity` are inside.
+struct Window {
+    state: std::sync::Mutex<(usize, bool)>,
+    room: std::sync::Condvar,
+    capacity: usize,
+}
+
+impl Window {
+    fn new(capacity: usize) -> Self {
+        Window {
+            state: std::sync::Mutex::new((0, false)),
+            room: std::sync::Condvar::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Waits for room; `false` once the printer has stopped.
+    fn enter(&self) -> bool {
+        let Ok(mut state) = self.state.lock() else {
+            return false;
+        };
+        while state.0 >= self.capacity && !state.1 {
+            state = match self.room.wait(state) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        state.0 += 1;
+        !state.1
+    }
+
+    fn leave(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0 = state.0.saturating_sub(1);
+        }
+        self.room.notify_one();
+    }
+
+    /// No more waiting: the printer has stopped.
+    fn close(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = true;
+        }
+        self.room.notify_all();
+    }
+}
+
+/// Closes the window when the printer's scope ends, however it ends.
+struct OpenOnDrop<'a>(&'a Window);
+
+impl Drop for OpenOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 /// What the store writer did with a run's batches.

@@ -12,6 +12,9 @@ fn rhetor() -> Command {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let cwd = std::env::temp_dir().join(format!("rhetor-cwd-{}-{n}", std::process::id()));
+    // Emptied first: an earlier run with the same process id left its store
+    // there (the seeds then print as "already in the store").
+    let _ = std::fs::remove_dir_all(&cwd);
     std::fs::create_dir_all(&cwd).expect("temp cwd");
     let mut c = support::rhetor();
     c.current_dir(cwd);
