@@ -14,20 +14,14 @@ fn workdir(name: &str) -> PathBuf {
 fn seeds_entities_in_report_compare_csv_and_app() {
     let dir = workdir("seeds");
     let examples = support::repo().join("examples");
-    let out = support::rhetor()
-        .current_dir(&dir)
-        .args([
+    let out = support::run_ok(
+        &dir,
+        &[
             "analyze",
             examples.to_str().unwrap(),
             "--report",
             "report.html",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(human.contains("◆ Kim Jong-un [person]"), "{human}");

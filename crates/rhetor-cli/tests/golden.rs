@@ -8,24 +8,16 @@ mod support;
 
 use std::path::PathBuf;
 
-use support::{repo, rhetor};
+use support::repo;
 
 fn golden() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/seeds.jsonl")
 }
 
 fn analyse_seeds(extra: &[&str]) -> String {
-    let out = rhetor()
-        .args(["analyze", "examples", "--jsonl", "--fast"])
-        .args(extra)
-        .current_dir(repo())
-        .output()
-        .expect("run rhetor");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut args = vec!["analyze", "examples", "--jsonl", "--fast"];
+    args.extend_from_slice(extra);
+    let out = support::run_ok(&repo(), &args);
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 

@@ -247,22 +247,16 @@ fn inputs_from_neighbouring_tools() {
         .to_string(),
     )
     .unwrap();
-    let out = support::rhetor()
-        .current_dir(&dir)
-        .args([
+    let out = support::run_ok(
+        &dir,
+        &[
             "analyze",
             "--no-db",
             "--jsonl",
             "newsplease.json",
             "trafilatura.json",
             "mediacloud.json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let docs: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()

@@ -13,20 +13,15 @@ fn workdir(name: &str) -> PathBuf {
 #[test]
 fn seeds_sources_in_report_api_and_csv() {
     let dir = workdir("seeds");
-    let out = support::rhetor()
-        .current_dir(&dir)
-        .args([
+    let examples = support::repo().join("examples");
+    let out = support::run_ok(
+        &dir,
+        &[
             "analyze",
-            support::repo().join("examples").to_str().unwrap(),
+            examples.to_str().unwrap(),
             "--report",
             "report.html",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(

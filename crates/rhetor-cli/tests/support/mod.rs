@@ -28,6 +28,22 @@ pub fn rhetor() -> Command {
     c
 }
 
+/// Runs the binary in `dir` with `args` and returns what it printed; a
+/// failure panics with its stderr.
+pub fn run_ok(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = rhetor()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run rhetor");
+    assert!(
+        out.status.success(),
+        "rhetor {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
