@@ -25,4 +25,11 @@ fn main() {
     if heads.iter().all(|f| dir.join(f).is_file()) {
         println!("cargo::rustc-cfg=rhetor_heads");
     }
+    // Fine-tuned top layers, which the technique head may read.
+    println!("cargo::rustc-check-cfg=cfg(rhetor_tuned)");
+    let layers = dir.join("encoder-layers.bin");
+    println!("cargo::rerun-if-changed={}", layers.display());
+    if layers.is_file() {
+        println!("cargo::rustc-cfg=rhetor_tuned");
+    }
 }

@@ -62,6 +62,35 @@ pub struct TrainArgs {
     pub fit: FitArgs,
     #[command(flatten)]
     pub heads: HeadArgs,
+    #[command(flatten)]
+    pub finetune: FinetuneArgs,
+}
+
+/// Fine-tuning the encoder (`--accurate --finetune`).
+#[derive(Debug, clap::Args)]
+pub struct FinetuneArgs {
+    /// With --accurate: fine-tune the encoder's top layers with the
+    /// technique head (one model per fold, then one on all the data) and
+    /// write encoder-layers.bin and encoder-techniques.bin.
+    #[arg(long, requires = "accurate")]
+    pub finetune: bool,
+    /// Continue from the checkpoints of an interrupted run in the work
+    /// directory (without it they are discarded).
+    #[arg(long, requires = "finetune")]
+    pub resume: bool,
+    /// How many top layers are trained.
+    #[arg(long, requires = "finetune", default_value_t = 2)]
+    pub finetune_layers: usize,
+    /// Passes over the training paragraphs.
+    #[arg(long, requires = "finetune", default_value_t = 3)]
+    pub finetune_epochs: usize,
+    /// Learning rate of the trained layers (the head's is 2e-3).
+    #[arg(long, requires = "finetune", default_value_t = 5e-5)]
+    pub finetune_lr: f32,
+    /// Where the frozen layers' states, the checkpoints and the held-out
+    /// probabilities go (a few GB).
+    #[arg(long, requires = "finetune", default_value = "rhetor-finetune")]
+    pub finetune_work: PathBuf,
 }
 
 /// The accurate tier's heads (`--accurate`).
@@ -216,6 +245,10 @@ pub struct SemevalArgs {
     pub model: Option<PathBuf>,
     #[command(flatten)]
     pub tier: TierArgs,
+    /// With `techniques`: only the confident labels (cross-validated
+    /// precision ≥ 0.6), not the possible ones.
+    #[arg(long)]
+    pub confident: bool,
 }
 
 /// `rhetor train --ner DIR`: cross-validates and trains the name tagger.
@@ -277,6 +310,9 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
         return Ok(true);
     };
     let opts = a.fit.options(a.folds);
+    if a.finetune.finetune {
+        return finetune(&a, data, opts);
+    }
     let summary = if a.heads.accurate {
         let (enc, cache) = a.heads.encoder()?;
         accurate::train(
@@ -307,6 +343,50 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
         println!("wrote {path} ({:.1} MB)", *size as f64 / 1e6);
     }
     println!("trained in {:.0} s", summary.seconds);
+    Ok(true)
+}
+
+/// `rhetor train --accurate --finetune`.
+fn finetune(a: &TrainArgs, data: &Path, fast: tasks::TrainOptions) -> anyhow::Result<bool> {
+    use rhetor::train::finetune::{self, FinetuneOptions};
+    let f = &a.finetune;
+    let opts = FinetuneOptions {
+        trained_layers: f.finetune_layers,
+        epochs: f.finetune_epochs,
+        lr_layers: f.finetune_lr,
+        folds: a.folds.max(2),
+        work: f.finetune_work.clone(),
+        ..FinetuneOptions::default()
+    };
+    let (enc, _) = a.heads.encoder()?;
+    if !f.resume {
+        finetune::clear_runs(&opts.work)?;
+    }
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let started = std::time::Instant::now();
+    let s = finetune::train(data, &a.out, &enc, &opts, fast, &|m| {
+        eprintln!("{m} ({:.0} s)", started.elapsed().as_secs_f64());
+    })?;
+    let line = |name: &str, t: &rhetor::train::tasks::TaskScores| {
+        let per: Vec<String> = t
+            .per_language
+            .iter()
+            .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
+            .collect();
+        println!("{name}: micro-F1 {:.3} ({})", t.overall.1, per.join(", "));
+    };
+    line("fine-tuned head alone (nested CV)", &s.alone);
+    line("fused with the fast tier (nested CV)", &s.fused);
+    println!(
+        "shipped: {}; int8 files decide like the f32 model on {:.2} % of (paragraph, technique) pairs",
+        if s.fused_chosen { "fused" } else { "alone" },
+        100.0 * s.int8_agreement
+    );
+    for (path, size) in &s.files {
+        println!("wrote {path} ({:.1} MB)", *size as f64 / 1e6);
+    }
+    println!("trained in {:.0} s", s.seconds);
     Ok(true)
 }
 
@@ -482,8 +562,11 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
                         }
                         let labels = match blocks.get(&(i + 1)) {
                             Some(&b) => {
-                                let mut names: Vec<&str> =
-                                    doc.techniques[b].iter().map(|h| h.label.as_str()).collect();
+                                let mut names: Vec<&str> = doc.techniques[b]
+                                    .iter()
+                                    .filter(|h| h.confident || !a.confident)
+                                    .map(|h| h.label.as_str())
+                                    .collect();
                                 names.sort();
                                 names.join(",")
                             }

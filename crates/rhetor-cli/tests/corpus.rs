@@ -39,6 +39,19 @@ fn main_job_builds_store_and_report() {
     assert!(dir.join("rhetor.db").exists());
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report");
     assert!(html.matches("<mark ").count() >= 30, "highlights");
+    // Confident labels shown, possible ones behind the toggle.
+    assert!(
+        html.contains("<span class=\"pill\" style="),
+        "confident labels"
+    );
+    assert!(
+        html.contains("<span class=\"pill possible\"") && html.contains("class=\"possible\""),
+        "possible labels and their marks"
+    );
+    assert!(
+        html.contains("onchange=\"showPossible(this)\""),
+        "the toggle"
+    );
     assert!(html.contains("class=\"claims\""));
     assert!(
         html.contains("<svg class=\"chart techniques\"")

@@ -195,6 +195,37 @@ fn semeval_task_formats() {
             assert!(TECHNIQUES.lines().any(|t| t == l), "{l}");
         }
     }
+    // --confident: the same rows, each with a subset of the labels, and
+    // fewer labels in all (the possible ones left out).
+    let out = run(&[
+        "semeval",
+        "techniques",
+        "--confident",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let sure: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(sure.len(), rows.len());
+    let labels = |r: &str| -> Vec<String> {
+        r.split('\t')
+            .nth(2)
+            .unwrap_or("")
+            .split(',')
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (mut all_n, mut sure_n) = (0, 0);
+    for (a, b) in rows.iter().zip(&sure) {
+        let (la, lb) = (labels(a), labels(b));
+        assert!(lb.iter().all(|l| la.contains(l)), "{b:?} not within {a:?}");
+        all_n += la.len();
+        sure_n += lb.len();
+    }
+    assert!(sure_n < all_n, "{sure_n} confident of {all_n}");
     let out = run(&["semeval", "genre", dir.to_str().unwrap()]);
     let genre = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(genre.lines().count(), 4);

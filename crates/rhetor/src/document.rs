@@ -70,6 +70,9 @@ pub struct Block {
 pub struct TechniqueHit {
     pub label: String,
     pub probability: f32,
+    /// At or above the label's confident threshold (cross-validated
+    /// precision ≥ 0.6); the others are "possible".
+    pub confident: bool,
     /// Byte spans into `Document::text`.
     pub evidence: Vec<Span>,
 }

@@ -82,6 +82,11 @@ pub struct ParagraphOut {
 pub struct TechniqueOut {
     pub technique: String,
     pub probability: f32,
+    /// Shown by default: at or above the label's confident threshold
+    /// (cross-validated precision ≥ 0.6); `false`: "possible". Analyses
+    /// stored before the field existed read as `false`.
+    #[serde(default)]
+    pub confident: bool,
     pub evidence: Vec<TextSpan>,
 }
 
@@ -401,6 +406,7 @@ impl Analysis {
                                 .map(|h| TechniqueOut {
                                     technique: h.label.clone(),
                                     probability: round3(h.probability),
+                                    confident: h.confident,
                                     evidence: h.evidence.iter().map(|&e| text_span(e)).collect(),
                                 })
                                 .collect()

@@ -151,3 +151,36 @@ fn damaged_weights_are_refused_with_the_file_name() {
     assert!(err.contains("missing.bin"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Fine-tuned layers that are the base top layers themselves (through the
+/// int8 file) give the frozen embeddings back, with the lower layers run
+/// once for both; the frozen half is exactly `embed`.
+#[test]
+fn tuned_layers_share_the_lower_layers_and_round_trip_through_their_file() {
+    use rhetor::encoder::tuned::{TunedHeader, TunedLayers};
+    let Some((weights, _)) = common::installed_encoder() else {
+        return;
+    };
+    let enc = Encoder::load(&weights).unwrap();
+    let shape = enc.weights().shape.clone();
+    let lower = shape.layers - 2;
+    let header = TunedHeader {
+        base_sha256: rhetor::encoder::WEIGHTS_SHA256.into(),
+        lower,
+        layers: 2,
+        hidden: shape.hidden,
+        ffn: shape.ffn,
+        provenance: "test: the base layers".into(),
+    };
+    let bytes = TunedLayers::to_bytes(&header, &enc.weights().layers()[lower..]);
+    let tuned = TunedLayers::from_bytes(&bytes, "test").unwrap();
+    let texts = sample();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (frozen, fine) = enc.embed_tuned(&refs, Prefix::Query, Some(&tuned));
+    assert_eq!(frozen, enc.embed(&refs, Prefix::Query));
+    let fine = fine.expect("tuned embeddings");
+    for ((a, b), t) in frozen.iter().zip(&fine).zip(&texts) {
+        let cos: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        assert!(cos >= 0.999, "cosine {cos} for {t:?}");
+    }
+}

@@ -22,6 +22,11 @@ pub struct ModelHeader {
     pub labels: Vec<String>,
     /// Decision threshold per label (a probability; above 1 means "never").
     pub thresholds: Vec<f32>,
+    /// Per label, the probability from which a decided label is shown as
+    /// confident: chosen by cross-validation for precision ≥ 0.6 (above 1:
+    /// never). Empty in models trained before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confident: Vec<f32>,
     pub features: FeatureConfig,
     /// How the model was trained (data, parameters, date), for humans.
     pub provenance: String,
@@ -29,6 +34,10 @@ pub struct ModelHeader {
     /// fast tier's before its thresholds apply.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fused_with_fast: bool,
+    /// An accurate-tier head that reads the embeddings of fine-tuned top
+    /// layers: the FNV-1a checksum (hex) of their file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads_layers: Option<String>,
 }
 
 /// A trained model, quantised for shipping.
@@ -183,6 +192,12 @@ impl LinearModel {
     /// Probabilities per label.
     pub fn probabilities(&self, x: &SparseVec) -> Vec<f32> {
         self.scores(x).into_iter().map(sigmoid).collect()
+    }
+
+    /// Whether label `l` at probability `p` is confident (see
+    /// [`ModelHeader::confident`]).
+    pub fn is_confident(&self, l: usize, p: f32) -> bool {
+        self.header.confident.get(l).is_some_and(|&t| p >= t)
     }
 
     /// Labels whose probability reaches their threshold, best first.
@@ -360,9 +375,11 @@ mod tests {
             kind: "test".into(),
             labels: vec!["a".into(), "b".into()],
             thresholds: vec![0.5, 0.3],
+            confident: Vec::new(),
             features,
             provenance: "unit test".into(),
             fused_with_fast: false,
+            reads_layers: None,
         };
         let mut w = vec![vec![0.0; 16], vec![0.0; 16]];
         w[0][3] = 2.0;
@@ -390,12 +407,14 @@ mod tests {
             kind: "test".into(),
             labels: (0..labels).map(|l| format!("l{l}")).collect(),
             thresholds: vec![0.5; labels],
+            confident: Vec::new(),
             features: FeatureConfig {
                 bits: 4,
                 ..FeatureConfig::default()
             },
             provenance: "unit test".into(),
             fused_with_fast: false,
+            reads_layers: None,
         };
         let w: Vec<Vec<f32>> = (0..labels)
             .map(|l| {

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use crate::document::Block;
 use crate::document::{BlockKind, Document, LabelScore, Span, TechniqueHit};
+use crate::encoder::tuned::TunedLayers;
 use crate::encoder::{article_vector, Encoder, Prefix};
 use crate::error::ModelError;
 use crate::stage::{Stage, StageError};
@@ -94,7 +95,12 @@ pub struct Heads {
     pub techniques: LinearModel,
     pub frames: LinearModel,
     pub genre: LinearModel,
+    /// Fine-tuned top layers, when the technique head reads them.
+    pub tuned: Option<Arc<TunedLayers>>,
 }
+
+/// The fine-tuned layers' file, beside the heads.
+pub const TUNED_LAYERS_FILE: &str = "encoder-layers.bin";
 
 #[cfg(rhetor_heads)]
 mod embedded_heads {
@@ -110,6 +116,13 @@ mod embedded_heads {
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/encoder-genre.bin"
     ));
+    #[cfg(rhetor_tuned)]
+    pub const LAYERS: Option<&[u8]> = Some(include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/encoder-layers.bin"
+    )));
+    #[cfg(not(rhetor_tuned))]
+    pub const LAYERS: Option<&[u8]> = None;
 }
 
 /// The bytes of `dir/name` for each name, with the path for errors.
@@ -143,14 +156,17 @@ impl Heads {
     pub fn embedded() -> Result<Self, ModelError> {
         #[cfg(rhetor_heads)]
         {
-            Self::from_bytes([
-                (
-                    embedded_heads::TECHNIQUES,
-                    "<embedded>/encoder-techniques.bin",
-                ),
-                (embedded_heads::FRAMES, "<embedded>/encoder-frames.bin"),
-                (embedded_heads::GENRE, "<embedded>/encoder-genre.bin"),
-            ])
+            Self::from_bytes(
+                [
+                    (
+                        embedded_heads::TECHNIQUES,
+                        "<embedded>/encoder-techniques.bin",
+                    ),
+                    (embedded_heads::FRAMES, "<embedded>/encoder-frames.bin"),
+                    (embedded_heads::GENRE, "<embedded>/encoder-genre.bin"),
+                ],
+                embedded_heads::LAYERS.map(|b| (b, "<embedded>/encoder-layers.bin")),
+            )
         }
         #[cfg(not(rhetor_heads))]
         {
@@ -164,18 +180,57 @@ impl Heads {
     /// Heads from the files of `dir` (see [`ENCODER_HEAD_FILES`]).
     pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
         let bytes = read_files(dir, &ENCODER_HEAD_FILES)?;
-        Self::from_bytes([
-            (&bytes[0].0, &bytes[0].1),
-            (&bytes[1].0, &bytes[1].1),
-            (&bytes[2].0, &bytes[2].1),
-        ])
+        let layers_path = dir.join(TUNED_LAYERS_FILE);
+        let layers = std::fs::read(&layers_path).ok();
+        let layers_name = layers_path.display().to_string();
+        Self::from_bytes(
+            [
+                (&bytes[0].0, &bytes[0].1),
+                (&bytes[1].0, &bytes[1].1),
+                (&bytes[2].0, &bytes[2].1),
+            ],
+            layers.as_deref().map(|b| (b, layers_name.as_str())),
+        )
     }
 
-    fn from_bytes(files: [(&[u8], &str); 3]) -> Result<Self, ModelError> {
+    fn from_bytes(
+        files: [(&[u8], &str); 3],
+        layers: Option<(&[u8], &str)>,
+    ) -> Result<Self, ModelError> {
+        let techniques = load_kind(files[0].0, files[0].1, "encoder-techniques")?;
+        let tuned = match &techniques.header.reads_layers {
+            None => None,
+            Some(want) => {
+                let Some((bytes, name)) = layers else {
+                    return Err(ModelError::Invalid {
+                        path: files[0].1.to_string(),
+                        reason: format!(
+                            "reads fine-tuned layers ({TUNED_LAYERS_FILE}) that are not there"
+                        ),
+                    });
+                };
+                let t = TunedLayers::from_bytes(bytes, name)?;
+                if format!("{:016x}", t.checksum) != *want {
+                    return Err(ModelError::Invalid {
+                        path: name.to_string(),
+                        reason: format!("not the layers {} was trained with", files[0].1),
+                    });
+                }
+                if t.header.base_sha256 != crate::encoder::WEIGHTS_SHA256 {
+                    return Err(ModelError::Invalid {
+                        path: name.to_string(),
+                        reason: "fine-tuned from other base weights than the ones rhetor runs"
+                            .into(),
+                    });
+                }
+                Some(Arc::new(t))
+            }
+        };
         Ok(Heads {
-            techniques: load_kind(files[0].0, files[0].1, "encoder-techniques")?,
+            techniques,
             frames: load_kind(files[1].0, files[1].1, "encoder-frames")?,
             genre: load_kind(files[2].0, files[2].1, "encoder-genre")?,
+            tuned,
         })
     }
 }
@@ -296,13 +351,13 @@ impl Classify {
     pub fn techniques(&self, text: &str, span: Span, lang: &str) -> Vec<TechniqueHit> {
         let m = &self.models.techniques;
         let decided = m.decide(&self.fast_probabilities(text, span, lang));
-        self.hits(m.labels(), decided, text, span)
+        self.hits(m, decided, text, span)
     }
 
     /// Decided labels with the evidence model's spans in `text[span]`.
     fn hits(
         &self,
-        labels: &[String],
+        model: &LinearModel,
         decided: Vec<(usize, f32)>,
         text: &str,
         span: Span,
@@ -314,7 +369,7 @@ impl Classify {
         decided
             .into_iter()
             .map(|(l, p)| {
-                let label = &labels[l];
+                let label = &model.labels()[l];
                 let evidence = self
                     .models
                     .evidence
@@ -326,6 +381,7 @@ impl Classify {
                 TechniqueHit {
                     label: label.clone(),
                     probability: p,
+                    confident: model.is_confident(l, p),
                     evidence,
                 }
             })
@@ -408,7 +464,7 @@ impl Classify {
                     cut.unwrap_or_else(|| term_counts(&tm.header.features, text, b.span, l));
                 weight(&mut x, |k| tm.idf(k));
                 let decided = tm.decide(&tm.probabilities(&x));
-                self.hits(tm.labels(), decided, text, b.span)
+                self.hits(tm, decided, text, b.span)
             })
             .collect();
         let (frames, genre) = self.article_probabilities(stream.counts(), text, lang);
@@ -450,10 +506,12 @@ impl Classify {
             .iter()
             .map(|&b| head_of(doc.slice(doc.blocks[b].span), MAX_ENCODED_BYTES))
             .collect();
-        let vectors = acc.encoder.embed(&texts, Prefix::Query);
+        let (vectors, tuned) =
+            acc.encoder
+                .embed_tuned(&texts, Prefix::Query, acc.heads.tuned.as_deref());
         let head = &acc.heads.techniques;
         let mut techniques = vec![Vec::new(); doc.blocks.len()];
-        for (&b, v) in blocks.iter().zip(&vectors) {
+        for (&b, v) in blocks.iter().zip(tuned.as_ref().unwrap_or(&vectors)) {
             let probs = fuse(
                 head.probabilities(&dense(v)),
                 head.header.fused_with_fast,
@@ -462,12 +520,7 @@ impl Classify {
                     self.fast_probabilities(&doc.text, doc.blocks[b].span, l)
                 },
             );
-            techniques[b] = self.hits(
-                head.labels(),
-                head.decide(&probs),
-                &doc.text,
-                doc.blocks[b].span,
-            );
+            techniques[b] = self.hits(head, head.decide(&probs), &doc.text, doc.blocks[b].span);
         }
         doc.techniques = techniques;
         let article = dense(&article_vector(

@@ -30,7 +30,7 @@ impl Dense {
     }
 
     /// `y[t] = W · x[t] + b` for the `x.len() / cols` rows of `x`.
-    fn apply(&self, x: &[f32], y: &mut [f32]) {
+    pub(crate) fn apply(&self, x: &[f32], y: &mut [f32]) {
         let t = x.len() / self.cols;
         assert_eq!(x.len(), t * self.cols);
         assert_eq!(y.len(), t * self.rows);
@@ -76,7 +76,7 @@ impl LayerNorm {
     }
 
     /// `x = LN(x + y)` row by row (`y` None: `LN(x)`).
-    fn apply(&self, x: &mut [f32], y: Option<&[f32]>, eps: f32) {
+    pub(crate) fn apply(&self, x: &mut [f32], y: Option<&[f32]>, eps: f32) {
         let h = self.w.len();
         for (t, row) in x.chunks_exact_mut(h).enumerate() {
             if let Some(y) = y {
@@ -96,14 +96,14 @@ impl LayerNorm {
 
 #[derive(Debug)]
 pub struct Layer {
-    q: Dense,
-    k: Dense,
-    v: Dense,
-    attention_out: Dense,
-    attention_norm: LayerNorm,
-    ffn_in: Dense,
-    ffn_out: Dense,
-    output_norm: LayerNorm,
+    pub q: Dense,
+    pub k: Dense,
+    pub v: Dense,
+    pub attention_out: Dense,
+    pub attention_norm: LayerNorm,
+    pub ffn_in: Dense,
+    pub ffn_out: Dense,
+    pub output_norm: LayerNorm,
 }
 
 /// The encoder's weights, ready to run.
@@ -151,13 +151,18 @@ impl Weights {
     /// `ids` (each already with `<s>`…`</s>`, at most `max_positions` long).
     /// `data` is the weights file the word embeddings live in.
     pub fn forward(&self, data: &[u8], sequences: &[&[u32]]) -> Vec<Vec<f32>> {
+        let mut x = self.embed_tokens(data, sequences);
+        let lens: Vec<usize> = sequences.iter().map(|s| s.len()).collect();
+        self.run_layers(&mut x, &lens, 0..self.layers.len());
+        mean_pool(&x, &lens, self.shape.hidden)
+    }
+
+    /// The normalised input embeddings (word + position + type) of every
+    /// token of `sequences`, packed `[tokens, hidden]`.
+    pub fn embed_tokens(&self, data: &[u8], sequences: &[&[u32]]) -> Vec<f32> {
         let h = self.shape.hidden;
-        let ff = self.shape.ffn;
-        let heads = self.shape.heads;
-        let hd = h / heads;
         let total: usize = sequences.iter().map(|s| s.len()).sum();
         let row_bytes = h / BLOCK * BLOCK_BYTES;
-
         let mut x = vec![0f32; total * h];
         let mut t = 0;
         for seq in sequences {
@@ -173,69 +178,97 @@ impl Weights {
             }
         }
         self.embedding_norm.apply(&mut x, None, self.shape.eps);
+        x
+    }
 
-        let mut q = vec![0f32; total * h];
-        let mut k = vec![0f32; total * h];
-        let mut v = vec![0f32; total * h];
-        let mut ctx = vec![0f32; total * h];
-        let mut tmp = vec![0f32; total * h];
-        let mut mid = vec![0f32; total * ff];
-        let longest = sequences.iter().map(|s| s.len()).max().unwrap_or(0);
-        let mut scores = vec![0f32; longest * longest];
-        let scale = 1.0 / (hd as f32).sqrt();
+    /// Runs `layers` (a range of this encoder's layers) over the packed
+    /// token states `x` of sequences `lens` long, in place.
+    pub fn run_layers(&self, x: &mut [f32], lens: &[usize], layers: std::ops::Range<usize>) {
+        run_layers(
+            &self.layers[layers],
+            x,
+            lens,
+            self.shape.heads,
+            self.shape.eps,
+        );
+    }
 
-        for layer in &self.layers {
-            layer.q.apply(&x, &mut q);
-            layer.k.apply(&x, &mut k);
-            layer.v.apply(&x, &mut v);
-            let mut start = 0;
-            for seq in sequences {
-                let n = seq.len();
-                for head in 0..heads {
-                    let off = start * h + head * hd;
-                    attend(
-                        &q[off..],
-                        &k[off..],
-                        &v[off..],
-                        &mut ctx[off..],
-                        &mut scores[..n * n],
-                        n,
-                        hd,
-                        h,
-                        scale,
-                    );
-                }
-                start += n;
-            }
-            layer.attention_out.apply(&ctx, &mut tmp);
-            layer
-                .attention_norm
-                .apply(&mut x, Some(&tmp), self.shape.eps);
-            layer.ffn_in.apply(&x, &mut mid);
-            for m in mid.iter_mut() {
-                *m = gelu(*m);
-            }
-            layer.ffn_out.apply(&mid, &mut tmp);
-            layer.output_norm.apply(&mut x, Some(&tmp), self.shape.eps);
-        }
+    /// The encoder's layers.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+}
 
-        let mut pooled = Vec::with_capacity(sequences.len());
+/// Runs `layers` over the packed token states `x` (`[tokens, hidden]`) of
+/// sequences `lens` long, in place.
+pub fn run_layers(layers: &[Layer], x: &mut [f32], lens: &[usize], heads: usize, eps: f32) {
+    let Some(first) = layers.first() else {
+        return;
+    };
+    let h = first.q.cols;
+    let ff = first.ffn_in.rows;
+    let hd = h / heads;
+    let total: usize = lens.iter().sum();
+    let mut q = vec![0f32; total * h];
+    let mut k = vec![0f32; total * h];
+    let mut v = vec![0f32; total * h];
+    let mut ctx = vec![0f32; total * h];
+    let mut tmp = vec![0f32; total * h];
+    let mut mid = vec![0f32; total * ff];
+    let longest = lens.iter().copied().max().unwrap_or(0);
+    let mut scores = vec![0f32; longest * longest];
+    let scale = 1.0 / (hd as f32).sqrt();
+
+    for layer in layers {
+        layer.q.apply(x, &mut q);
+        layer.k.apply(x, &mut k);
+        layer.v.apply(x, &mut v);
         let mut start = 0;
-        for seq in sequences {
-            let n = seq.len();
-            let mut o = vec![0f32; h];
-            for row in x[start * h..(start + n) * h].chunks_exact(h) {
-                for (a, b) in o.iter_mut().zip(row) {
-                    *a += b;
-                }
+        for &n in lens {
+            for head in 0..heads {
+                let off = start * h + head * hd;
+                attend(
+                    &q[off..],
+                    &k[off..],
+                    &v[off..],
+                    &mut ctx[off..],
+                    &mut scores[..n * n],
+                    n,
+                    hd,
+                    h,
+                    scale,
+                );
             }
-            let inv = 1.0 / n.max(1) as f32;
-            o.iter_mut().for_each(|a| *a *= inv);
-            pooled.push(o);
             start += n;
         }
-        pooled
+        layer.attention_out.apply(&ctx, &mut tmp);
+        layer.attention_norm.apply(x, Some(&tmp), eps);
+        layer.ffn_in.apply(x, &mut mid);
+        for m in mid.iter_mut() {
+            *m = gelu(*m);
+        }
+        layer.ffn_out.apply(&mid, &mut tmp);
+        layer.output_norm.apply(x, Some(&tmp), eps);
     }
+}
+
+/// The mean of each sequence's rows of `x` (`lens` long, packed).
+pub fn mean_pool(x: &[f32], lens: &[usize], h: usize) -> Vec<Vec<f32>> {
+    let mut pooled = Vec::with_capacity(lens.len());
+    let mut start = 0;
+    for &n in lens {
+        let mut o = vec![0f32; h];
+        for row in x[start * h..(start + n) * h].chunks_exact(h) {
+            for (a, b) in o.iter_mut().zip(row) {
+                *a += b;
+            }
+        }
+        let inv = 1.0 / n.max(1) as f32;
+        o.iter_mut().for_each(|a| *a *= inv);
+        pooled.push(o);
+        start += n;
+    }
+    pooled
 }
 
 /// Scaled dot-product attention of one head over one sequence of `n`
@@ -308,14 +341,14 @@ fn attend(
 }
 
 /// GELU with the exact (erf) form the model was trained with.
-fn gelu(x: f32) -> f32 {
+pub(crate) fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
 /// erf as a rational function of x on [-4, 4] (beyond, ±1 in f32): the
 /// single-precision approximation Eigen and XLA use. Branch-free, so the
 /// GELU loop vectorises; libm's erff took a fifth of the encoder's time.
-fn erf(x: f32) -> f32 {
+pub(crate) fn erf(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
     let mut p = x2 * -2.726_142_3e-10 + 2.770_681_4e-8;

@@ -8,6 +8,7 @@
 pub mod format;
 pub mod forward;
 pub mod tokenizer;
+pub mod tuned;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use crate::error::ModelError;
 use format::WeightsFile;
 use forward::Weights;
 use tokenizer::Tokenizer;
+use tuned::TunedLayers;
 
 /// The weights file's name inside the package and in rhetor's model directory.
 pub const WEIGHTS_FILE: &str = "e5-small-q4.bin";
@@ -69,6 +71,9 @@ fn read_weights(path: &Path) -> Result<Vec<u8>, ModelError> {
         source,
     })
 }
+
+/// Pooled vectors of a chunk's windows.
+type Pooled = Vec<Vec<f32>>;
 
 /// A loaded encoder. Cheap to share between threads (`&self` everywhere).
 pub struct Encoder {
@@ -151,6 +156,32 @@ impl Encoder {
         self.weights.shape.hidden
     }
 
+    /// The transformer's weights.
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// `ids` as one sequence the model reads: `<s>`, at most 510 of
+    /// `ids` (a longer text is cut), `</s>`.
+    pub fn sequence(&self, ids: &[u32]) -> Vec<u32> {
+        let window = self.weights.shape.max_positions - 2;
+        let mut seq = Vec::with_capacity(ids.len().min(window) + 2);
+        seq.push(self.tokenizer.bos);
+        seq.extend_from_slice(&ids[..ids.len().min(window)]);
+        seq.push(self.tokenizer.eos);
+        seq
+    }
+
+    /// Token states of `sequences` (from [`Encoder::sequence`]) after the
+    /// first `layers` layers, packed `[tokens, hidden]`.
+    pub fn states_after(&self, sequences: &[&[u32]], layers: usize) -> Vec<f32> {
+        let mut x = self.weights.embed_tokens(&self.data, sequences);
+        let lens: Vec<usize> = sequences.iter().map(|s| s.len()).collect();
+        self.weights
+            .run_layers(&mut x, &lens, 0..layers.min(self.weights.shape.layers));
+        x
+    }
+
     /// Piece ids of `prefix + text`, without `<s>`/`</s>`.
     pub fn content_ids(&self, text: &str, prefix: Prefix) -> Vec<u32> {
         let full;
@@ -168,6 +199,17 @@ impl Encoder {
     /// pooled vectors are averaged, weighted by their piece counts. Windows
     /// are packed into chunks that run in parallel on rayon's threads.
     pub fn embed(&self, texts: &[&str], prefix: Prefix) -> Vec<Vec<f32>> {
+        self.embed_tuned(texts, prefix, None).0
+    }
+
+    /// [`Encoder::embed`], and with `tuned` also the embeddings through
+    /// the fine-tuned top layers (the lower layers run once for both).
+    pub fn embed_tuned(
+        &self,
+        texts: &[&str],
+        prefix: Prefix,
+        tuned: Option<&TunedLayers>,
+    ) -> (Vec<Vec<f32>>, Option<Vec<Vec<f32>>>) {
         let window = self.weights.shape.max_positions - 2;
         let contents: Vec<Vec<u32>> = texts
             .par_iter()
@@ -206,18 +248,46 @@ impl Encoder {
         if start < windows.len() {
             chunks.push(start..windows.len());
         }
-        let pooled: Vec<Vec<Vec<f32>>> = chunks
+        let shape = &self.weights.shape;
+        let pooled: Vec<(Pooled, Pooled)> = chunks
             .par_iter()
             .map(|r| {
                 let seqs: Vec<&[u32]> = windows[r.clone()].iter().map(|w| w.1.as_slice()).collect();
-                self.weights.forward(&self.data, &seqs)
+                let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
+                let mut x = self.weights.embed_tokens(&self.data, &seqs);
+                let Some(t) = tuned else {
+                    self.weights.run_layers(&mut x, &lens, 0..shape.layers);
+                    return (forward::mean_pool(&x, &lens, shape.hidden), Vec::new());
+                };
+                let lower = t.header.lower.min(shape.layers);
+                self.weights.run_layers(&mut x, &lens, 0..lower);
+                let mut y = x.clone();
+                forward::run_layers(&t.layers, &mut y, &lens, shape.heads, shape.eps);
+                self.weights.run_layers(&mut x, &lens, lower..shape.layers);
+                (
+                    forward::mean_pool(&x, &lens, shape.hidden),
+                    forward::mean_pool(&y, &lens, shape.hidden),
+                )
             })
             .collect();
+        let (frozen, fine): (Vec<_>, Vec<_>) = pooled.into_iter().unzip();
+        let frozen = self.combine(&windows, frozen.into_iter().flatten(), texts.len());
+        let fine = tuned.map(|_| self.combine(&windows, fine.into_iter().flatten(), texts.len()));
+        (frozen, fine)
+    }
 
+    /// Per text, the weighted mean of its windows' pooled vectors,
+    /// L2-normalised.
+    fn combine(
+        &self,
+        windows: &[(usize, Vec<u32>, f32)],
+        pooled: impl Iterator<Item = Vec<f32>>,
+        texts: usize,
+    ) -> Vec<Vec<f32>> {
         let h = self.dim();
-        let mut out = vec![vec![0f32; h]; texts.len()];
-        let mut weight = vec![0f32; texts.len()];
-        for (w, p) in windows.iter().zip(pooled.into_iter().flatten()) {
+        let mut out = vec![vec![0f32; h]; texts];
+        let mut weight = vec![0f32; texts];
+        for (w, p) in windows.iter().zip(pooled) {
             for (o, v) in out[w.0].iter_mut().zip(&p) {
                 *o += w.2 * v;
             }

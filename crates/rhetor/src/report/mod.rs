@@ -107,6 +107,9 @@ header nav a{color:#cfd6df;margin-right:16px;text-decoration:none}header nav a:h
 main{max-width:1200px;margin:0 auto;padding:16px 24px 64px}section{margin:28px 0}h2{font-size:20px;border-bottom:2px solid var(--line);padding-bottom:4px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 18px;margin:12px 0}
 table{border-collapse:collapse;width:100%;background:var(--card)}th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top;font-size:14px}th{background:#eef1f5}
+.pill.possible{display:none;opacity:.75;border-style:dashed}body.show-possible .pill.possible{display:inline-block}
+body:not(.show-possible) mark.possible{background:transparent!important}
+body.only-flagged p.para:not(.flagged){display:none}body.only-flagged.show-possible p.para.flagged-possible{display:block}
 .muted{color:var(--muted)}.small{font-size:13px}.pill{display:inline-block;border-radius:10px;padding:0 8px;margin:1px 2px;font-size:12px;border:1px solid rgba(0,0,0,.12)}
 .frame{background:#e8eefc}.genre{background:#fdf0d5}.conflict{color:var(--warn);font-weight:600}
 p.para{margin:8px 0;padding-left:10px;border-left:3px solid transparent}p.para.flagged{border-left-color:#e0a100}
@@ -132,7 +135,8 @@ var l=document.getElementById('cmp-left'),r=document.getElementById('cmp-right')
 if(ca&&cb){l.innerHTML=ca.innerHTML;r.innerHTML=cb.innerHTML;}
 document.querySelectorAll('[data-pair]').forEach(function(e){e.classList.add('hidden')});
 var p=document.querySelector('[data-pair="'+a+'|'+b+'"]')||document.querySelector('[data-pair="'+b+'|'+a+'"]');if(p)p.classList.remove('hidden');}
-function onlyFlagged(cb){document.querySelectorAll('p.para:not(.flagged)').forEach(function(e){e.style.display=cb.checked?'none':''})}
+function onlyFlagged(cb){document.body.classList.toggle('only-flagged',cb.checked)}
+function showPossible(cb){document.body.classList.toggle('show-possible',cb.checked);document.querySelectorAll('.possible-toggle').forEach(function(e){e.checked=cb.checked})}
 document.addEventListener('DOMContentLoaded',function(){if(document.getElementById('cmp-a'))showPair()});
 "#;
 
@@ -237,14 +241,23 @@ pub fn legend(techniques: &[&str]) -> String {
 }
 
 /// A paragraph with its technique evidence highlighted and claims underlined.
+/// A highlighted range of a paragraph: start, end, and the technique with
+/// whether it is confident (None: a numeric claim).
+type Mark<'a> = (usize, usize, Option<(&'a str, bool)>);
+
 pub fn paragraph_html(a: &Analysis, p: &ParagraphOut, claims: &[&ClaimOut]) -> String {
     let chars: Vec<char> = a.text.chars().collect();
     let (ps, pe) = (p.start.min(chars.len()), p.end.min(chars.len()));
     // Boundaries of every span inside the paragraph.
-    let mut marks: Vec<(usize, usize, Option<&str>)> = Vec::new();
+    // (start, end, technique and whether it is confident; None: a claim)
+    let mut marks: Vec<Mark> = Vec::new();
     for t in &p.techniques {
         for e in &t.evidence {
-            marks.push((e.start.max(ps), e.end.min(pe), Some(t.technique.as_str())));
+            marks.push((
+                e.start.max(ps),
+                e.end.min(pe),
+                Some((t.technique.as_str(), t.confident)),
+            ));
         }
     }
     for c in claims {
@@ -263,11 +276,16 @@ pub fn paragraph_html(a: &Analysis, p: &ParagraphOut, claims: &[&ClaimOut]) -> S
     for w in cuts.windows(2) {
         let (s, e) = (w[0], w[1]);
         let text: String = chars[s..e].iter().collect();
-        let covering: Vec<&(usize, usize, Option<&str>)> = marks
+        let covering: Vec<&Mark> = marks
             .iter()
             .filter(|m| m.0 <= s && e <= m.1 && m.0 < m.1)
             .collect();
-        let techniques: Vec<&str> = covering.iter().filter_map(|m| m.2).collect();
+        // Confident techniques first: a piece is marked as possible only
+        // when no confident technique covers it.
+        let mut covered: Vec<(&str, bool)> = covering.iter().filter_map(|m| m.2).collect();
+        covered.sort_by_key(|t| !t.1);
+        let possible = covered.first().is_some_and(|t| !t.1);
+        let techniques: Vec<&str> = covered.iter().map(|t| t.0).collect();
         let is_claim = covering.iter().any(|m| m.2.is_none());
         let mut piece = escape(&text);
         if is_claim {
@@ -281,8 +299,9 @@ pub fn paragraph_html(a: &Analysis, p: &ParagraphOut, claims: &[&ClaimOut]) -> S
                 .map(|t| format!("{}: {}", human(t), definition(t)))
                 .collect();
             piece = format!(
-                "<mark data-technique=\"{}\" style=\"background:{}\" title=\"{}\">{piece}</mark>",
+                "<mark data-technique=\"{}\"{} style=\"background:{}\" title=\"{}\">{piece}</mark>",
                 escape(first),
+                if possible { " class=\"possible\"" } else { "" },
                 colour(first),
                 escape(&title.join("\n"))
             );
@@ -295,10 +314,12 @@ pub fn paragraph_html(a: &Analysis, p: &ParagraphOut, claims: &[&ClaimOut]) -> S
         crate::document::BlockKind::Byline => "para byline",
         _ => "para",
     };
-    let flagged = if p.techniques.is_empty() {
+    let flagged = if p.techniques.iter().any(|t| t.confident) {
+        " flagged"
+    } else if p.techniques.is_empty() {
         ""
     } else {
-        " flagged"
+        " flagged-possible"
     };
     let mut s = format!(
         "<p class=\"{class}{flagged}\" id=\"{}-p{}\">{body}</p>",
@@ -308,11 +329,15 @@ pub fn paragraph_html(a: &Analysis, p: &ParagraphOut, claims: &[&ClaimOut]) -> S
     if !p.techniques.is_empty() {
         s.push_str("<div class=\"badges\">");
         for t in &p.techniques {
-            let _ = write!(
+            let _ =
+                write!(
                 s,
-                "<span class=\"pill\" style=\"background:{}\" title=\"{}\">{} {:.0}%</span>",
+                "<span class=\"pill{}\" style=\"background:{}\" title=\"{}{}\">{}{} {:.0}%</span>",
+                if t.confident { "" } else { " possible" },
                 colour(&t.technique),
                 escape(definition(&t.technique)),
+                if t.confident { "" } else { "\n(possible: below the precision ≥ 0.6 threshold)" },
+                if t.confident { "" } else { "possible: " },
                 escape(&human(&t.technique)),
                 t.probability * 100.0
             );
@@ -377,7 +402,7 @@ pub fn article_html(a: &Analysis) -> String {
     if !used.is_empty() {
         s.push_str(&legend(&used));
     }
-    s.push_str("<label class=\"small\"><input type=\"checkbox\" onchange=\"onlyFlagged(this)\"> only paragraphs with techniques</label>");
+    s.push_str("<label class=\"small\"><input type=\"checkbox\" onchange=\"onlyFlagged(this)\"> only paragraphs with techniques</label> <label class=\"small\" title=\"labels below the confident threshold (cross-validated precision ≥ 0.6)\"><input type=\"checkbox\" class=\"possible-toggle\" onchange=\"showPossible(this)\"> show possible labels</label>");
     for p in &a.paragraphs {
         let claims: Vec<&ClaimOut> = a.claims.iter().filter(|c| c.paragraph == p.index).collect();
         s.push_str(&paragraph_html(a, p, &claims));

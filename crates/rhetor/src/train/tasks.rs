@@ -9,8 +9,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::{
-    fit_binary, fit_ovr, fold_of, idf_for, out_of_fold, scores, tune_thresholds, weighted, Counts,
-    FitParams,
+    confident_thresholds, fit_binary, fit_ovr, fold_of, idf_for, out_of_fold, scores,
+    tune_thresholds, weighted, Counts, FitParams, CONFIDENT_PRECISION,
 };
 use crate::classify::evidence::{evidence_config, spans_from_probs, token_features};
 use crate::classify::features::{term_counts, FeatureConfig, SparseVec};
@@ -205,6 +205,9 @@ pub struct TaskScores {
     pub overall: (usize, f64, f64),
     /// language → per-label counts
     pub per_label: BTreeMap<String, Vec<Counts>>,
+    /// language (and "all") → counts of the confident labels alone, both
+    /// thresholds of each fold tuned on the others (techniques only).
+    pub confident: BTreeMap<String, Counts>,
 }
 
 pub(crate) fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
@@ -226,6 +229,31 @@ pub(crate) fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores 
         out.per_language
             .insert(lang.to_string(), (rows.len(), mi, ma));
         out.per_label.insert(lang.to_string(), per);
+    }
+    out
+}
+
+/// Nested counts of the confident labels per language: for each fold, the
+/// decision and confident thresholds tuned on the other folds' rows.
+pub(crate) fn nested_confident(
+    task: &Task,
+    oof: &[Vec<f32>],
+    k: usize,
+) -> BTreeMap<String, Counts> {
+    let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+    for f in 0..k {
+        let tune: Vec<usize> = (0..oof.len()).filter(|&i| task.folds[i] != f).collect();
+        let decide = tune_thresholds(oof, &task.truth, &tune, task.n_labels);
+        let sure = confident_thresholds(oof, &task.truth, &tune, &decide, CONFIDENT_PRECISION);
+        for i in (0..oof.len()).filter(|&i| task.folds[i] == f) {
+            let lang = LANGUAGES.get(task.lang[i]).copied().unwrap_or("?");
+            for l in 0..task.n_labels {
+                let y = task.truth[i].contains(&l);
+                let yhat = oof[i][l] >= decide[l] && oof[i][l] >= sure[l];
+                out.entry(lang.to_string()).or_default().add(y, yhat);
+                out.entry("all".to_string()).or_default().add(y, yhat);
+            }
+        }
     }
     out
 }
@@ -413,7 +441,8 @@ pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError
     let k = opts.folds;
     let tech = paragraph_task(&articles, &opts.paragraph_features, k);
     let oof = tech.out_of_fold(k, opts.paragraph_features.buckets(), opts.techniques);
-    let techniques = score_by_language(&tech, &nested_decisions(&tech, &oof, k));
+    let mut techniques = score_by_language(&tech, &nested_decisions(&tech, &oof, k));
+    techniques.confident = nested_confident(&tech, &oof, k);
 
     let fr = article_task(&articles, &opts.article_features, k, FRAME_LABELS);
     let oof = fr.out_of_fold(k, opts.article_features.buckets(), opts.frames);
@@ -452,6 +481,31 @@ impl EvalReport {
             let _ = writeln!(s, "{metric}\n");
         };
         table(&mut s, "Techniques (paragraph level, 23 labels)", &self.techniques, "Micro-F1 over (article, paragraph, technique); macro-F1 over labels with support in the language.");
+        if !self.techniques.confident.is_empty() {
+            let _ = writeln!(
+                s,
+                "### Confident technique labels
+
+| language | confident labels shown | precision | recall |
+| --- | --- | --- | --- |"
+            );
+            for (lang, c) in &self.techniques.confident {
+                let shown = c.tp + c.fp;
+                let p = if shown == 0 {
+                    0.0
+                } else {
+                    c.tp as f64 / shown as f64
+                };
+                let r = if c.support() == 0 {
+                    0.0
+                } else {
+                    c.tp as f64 / c.support() as f64
+                };
+                let _ = writeln!(s, "| {lang} | {shown} | {p:.3} | {r:.3} |");
+            }
+            let _ = writeln!(s, "
+A decided label is confident when its probability also reaches the label's confident threshold: the lowest at which the other folds' out-of-fold predictions reach precision ≥ {CONFIDENT_PRECISION} with ≥ 10 true positives (nested, like the decision thresholds). Recall is over every true label.\n");
+        }
         table(
             &mut s,
             "Frames (article level, 14 labels)",
@@ -573,6 +627,11 @@ pub fn train_with(
         let oof = task.out_of_fold(k, buckets, p);
         let all: Vec<usize> = (0..task.truth.len()).collect();
         let thresholds = tune_thresholds(&oof, &task.truth, &all, task.n_labels);
+        let confident = if kind == "techniques" {
+            confident_thresholds(&oof, &task.truth, &all, &thresholds, CONFIDENT_PRECISION)
+        } else {
+            Vec::new()
+        };
         let idf = idf_for(&task.counts, &all, buckets);
         let rows = weighted(&task.counts, &idf);
         let (w, b) = fit_ovr(&rows, &all, &task.truth, task.n_labels, buckets, p);
@@ -580,9 +639,11 @@ pub fn train_with(
             kind: kind.into(),
             labels: labels.iter().map(|s| s.to_string()).collect(),
             thresholds,
+            confident,
             features: cfg,
             provenance: provenance(kind, all.len(), p),
             fused_with_fast: false,
+            reads_layers: None,
         };
         LinearModel::quantise(header, &idf, &w, &b)
     };
@@ -615,9 +676,11 @@ pub fn train_with(
         kind: "genre".into(),
         labels: GENRES.iter().map(|s| s.to_string()).collect(),
         thresholds: vec![0.0; GENRES.len()],
+        confident: Vec::new(),
         features: opts.article_features,
         provenance: provenance("genre", all.len(), opts.genre),
         fused_with_fast: false,
+        reads_layers: None,
     };
     save(MODEL_FILES[2], &LinearModel::quantise(header, &idf, &w, &b))?;
 
@@ -638,8 +701,10 @@ pub fn train_with(
         kind: "evidence".into(),
         labels: TECHNIQUES.iter().map(|s| s.to_string()).collect(),
         thresholds: vec![crate::classify::evidence::TOKEN_THRESHOLD; TECHNIQUES.len()],
+        confident: Vec::new(),
         features: evidence_config(),
         fused_with_fast: false,
+        reads_layers: None,
         provenance: provenance(
             "evidence (token level, from spans.tsv)",
             ev.rows.len(),

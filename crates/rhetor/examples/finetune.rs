@@ -1,0 +1,90 @@
+//! Fine-tuning experiments (issue 15): `cargo run --release -p rhetor
+//! --features train --example finetune -- DATA WEIGHTS WORK [key=value…]`
+//! with keys layers, epochs, batch, lr, head_lr, folds (comma list), seed.
+//! Prints one JSON line per epoch and, when every fold has run, the nested
+//! cross-validated scores per language.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rhetor::encoder::Encoder;
+use rhetor::train::finetune::{self, FinetuneOptions, StateCache};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        return Err("usage: finetune DATA WEIGHTS WORK [key=value…]".into());
+    }
+    let mut opts = FinetuneOptions {
+        work: PathBuf::from(&args[3]),
+        ..FinetuneOptions::default()
+    };
+    for kv in &args[4..] {
+        let (k, v) = kv.split_once('=').ok_or("key=value")?;
+        match k {
+            "layers" => opts.trained_layers = v.parse()?,
+            "epochs" => opts.epochs = v.parse()?,
+            "batch" => opts.batch = v.parse()?,
+            "lr" => opts.lr_layers = v.parse()?,
+            "head_lr" => opts.lr_head = v.parse()?,
+            "seed" => opts.seed = v.parse()?,
+            "folds" => opts.eval_folds = v.split(',').map(str::parse).collect::<Result<_, _>>()?,
+            _ => return Err(format!("unknown key {k}").into()),
+        }
+    }
+    let started = Instant::now();
+    let enc = Encoder::load_verified(std::path::Path::new(&args[2]))?;
+    let rows = finetune::rows(std::path::Path::new(&args[1]), &enc, opts.folds)?;
+    let lower = enc.weights().shape.layers - opts.trained_layers;
+    let cache = StateCache::load_or_build(&enc, &rows.seqs, lower, &opts.work, &|d, n| {
+        if d % 1000 < 40 {
+            eprintln!("states: {d}/{n} ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+    })?;
+    eprintln!(
+        "{} rows, {} tokens, states after layer {lower} ready in {:.0} s",
+        rows.seqs.len(),
+        cache.tokens(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}", serde_json::to_string(&opts)?);
+    if std::env::var_os("FT_BASELINE").is_some() {
+        let emb = finetune::frozen_embeddings(&enc, &cache);
+        for &f in &opts.eval_folds {
+            let probs = finetune::frozen_fold_probabilities(&emb, &rows, f);
+            let truth = finetune::fold_truth(&rows, f);
+            println!(
+                "frozen baseline fold {f}: fold micro-F1 {:.3}",
+                finetune::fold_f1(&probs, &truth, finetune::labels(&rows))
+            );
+        }
+    }
+    for &f in &opts.eval_folds {
+        let t0 = Instant::now();
+        let progress = |e: usize, s: usize, n: usize| {
+            eprintln!(
+                "fold {f} epoch {} step {s}/{n} ({:.0} s)",
+                e + 1,
+                t0.elapsed().as_secs_f64()
+            );
+        };
+        finetune::train_fold(&enc, &rows, &cache, &opts, Some(f), &progress, &|r| {
+            println!("{}", serde_json::to_string(r).unwrap_or_default());
+        })?;
+    }
+    for e in 0..opts.epochs {
+        if let Some(s) = finetune::cross_validated(&rows, &opts, e)? {
+            let per: Vec<String> = s
+                .per_language
+                .iter()
+                .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
+                .collect();
+            println!(
+                "epoch {}: nested micro-F1 all {:.3}; {}",
+                e + 1,
+                s.overall.1,
+                per.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
