@@ -164,12 +164,22 @@ fn status() -> anyhow::Result<bool> {
         Err(e) => println!("accurate tier: not available ({e}); run `rhetor models install`"),
     }
     match rhetor::classify::Heads::embedded() {
-        Ok(h) => println!(
-            "accurate tier heads: embedded ({} techniques, {} frames, {} genres)",
-            h.techniques.labels().len(),
-            h.frames.labels().len(),
-            h.genre.labels().len()
-        ),
+        Ok(h) => {
+            println!(
+                "accurate tier heads: embedded ({} techniques, {} frames, {} genres)",
+                h.techniques.labels().len(),
+                h.frames.labels().len(),
+                h.genre.labels().len()
+            );
+            if let Some(t) = &h.tuned {
+                println!(
+                    "fine-tuned encoder layers: {}–{} (read by the technique head; base SHA-256 {}…)",
+                    t.header.lower + 1,
+                    t.header.lower + t.header.layers,
+                    &t.header.base_sha256[..t.header.base_sha256.len().min(12)]
+                );
+            }
+        }
         Err(e) => println!("accurate tier heads: {e}"),
     }
     Ok(true)

@@ -374,7 +374,24 @@ fn finetune(a: &TrainArgs, data: &Path, fast: tasks::TrainOptions) -> anyhow::Re
             .iter()
             .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
             .collect();
-        println!("{name}: micro-F1 {:.3} ({})", t.overall.1, per.join(", "));
+        let sure: Vec<String> = t
+            .confident
+            .iter()
+            .map(|(l, c)| {
+                let shown = (c.tp + c.fp).max(1) as f64;
+                format!(
+                    "{l} P {:.3} R {:.3}",
+                    c.tp as f64 / shown,
+                    c.tp as f64 / c.support().max(1) as f64
+                )
+            })
+            .collect();
+        println!(
+            "{name}: micro-F1 {:.3} ({}); confident labels: {}",
+            t.overall.1,
+            per.join(", "),
+            sure.join(", ")
+        );
     };
     line("fine-tuned head alone (nested CV)", &s.alone);
     line("fused with the fast tier (nested CV)", &s.fused);

@@ -47,6 +47,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64()
     );
     println!("{}", serde_json::to_string(&opts)?);
+    let score = std::env::var_os("FT_SCORE").is_some();
+    if score || std::env::var_os("FT_FROZEN_CV").is_some() {
+        let fast = rhetor::train::tasks::TrainOptions::default();
+        let data = std::path::Path::new(&args[1]);
+        let mut runs = Vec::new();
+        if score {
+            for e in 0..opts.epochs {
+                if let Some((a, f)) =
+                    finetune::finetuned_cross_validated(data, &enc, &opts, fast, e)?
+                {
+                    runs.push((format!("fine-tuned epoch {} alone", e + 1), a));
+                    runs.push((format!("fine-tuned epoch {} fused", e + 1), f));
+                }
+            }
+        } else {
+            let (a, f) = finetune::frozen_cross_validated(data, &enc, &opts, fast)?;
+            runs.push(("frozen alone".to_string(), a));
+            runs.push(("frozen fused".to_string(), f));
+        }
+        for (name, s) in &runs {
+            let per: Vec<String> = s
+                .per_language
+                .iter()
+                .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
+                .collect();
+            let sure: Vec<String> = s
+                .confident
+                .iter()
+                .map(|(l, c)| {
+                    let shown = (c.tp + c.fp).max(1) as f64;
+                    format!(
+                        "{l} P {:.3} R {:.3}",
+                        c.tp as f64 / shown,
+                        c.tp as f64 / c.support().max(1) as f64
+                    )
+                })
+                .collect();
+            println!(
+                "{name}: nested micro-F1 all {:.3}; {}; confident: {}",
+                s.overall.1,
+                per.join(", "),
+                sure.join(", ")
+            );
+        }
+        return Ok(());
+    }
     if std::env::var_os("FT_BASELINE").is_some() {
         let emb = finetune::frozen_embeddings(&enc, &cache);
         for &f in &opts.eval_folds {

@@ -23,7 +23,7 @@ use crate::encoder::{Encoder, Prefix};
 use crate::error::ModelError;
 use crate::semeval::{self, LabelledArticle, TECHNIQUES};
 use backprop::LayerParams;
-pub use ship::{train, FinetuneSummary};
+pub use ship::{finetuned_cross_validated, frozen_cross_validated, train, FinetuneSummary};
 pub use store::StateCache;
 
 /// Settings of a fine-tuning run.

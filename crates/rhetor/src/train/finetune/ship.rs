@@ -76,18 +76,17 @@ pub fn train(
         }
     })?;
     let report = |r: &EpochReport| {
-        progress(&format!(
-            "fold {}: epoch {} loss {:.3}, held-out micro-F1 {:.3} ({:.0} s)",
-            if r.fold == usize::MAX {
-                "all".to_string()
-            } else {
-                r.fold.to_string()
-            },
-            r.epoch,
-            r.train_loss,
-            r.fold_f1,
-            r.seconds
-        ))
+        if r.fold == usize::MAX {
+            progress(&format!(
+                "final model: epoch {} loss {:.3} ({:.0} s)",
+                r.epoch, r.train_loss, r.seconds
+            ));
+        } else {
+            progress(&format!(
+                "fold {}: epoch {} loss {:.3}, held-out micro-F1 {:.3} ({:.0} s)",
+                r.fold, r.epoch, r.train_loss, r.fold_f1, r.seconds
+            ));
+        }
     };
     let steps = |f: Option<usize>| {
         move |e: usize, s: usize, n: usize| {
@@ -263,4 +262,57 @@ fn agreement(
         }
     }
     same as f64 / total.max(1) as f64
+}
+
+/// The frozen encoder's nested cross-validated scores on the same rows
+/// (the shipped recipe over frozen embeddings, paragraphs cut at 510
+/// pieces as in fine-tuning): alone, and fused with the fast tier.
+pub fn frozen_cross_validated(
+    dir: &Path,
+    encoder: &Encoder,
+    opts: &FinetuneOptions,
+    fast: TrainOptions,
+) -> Result<(TaskScores, TaskScores), ModelError> {
+    let k = opts.folds;
+    let articles = semeval::load_training(dir)?;
+    let rows = rows_of(&articles, encoder, k);
+    let lower = encoder.weights().shape.layers - opts.trained_layers;
+    let cache = StateCache::load_or_build(encoder, &rows.seqs, lower, &opts.work, &|_, _| {})?;
+    let emb = super::frozen_embeddings(encoder, &cache);
+    let mut oof = vec![Vec::new(); rows.len()];
+    for f in 0..k {
+        let test = (0..rows.len()).filter(|&i| rows.task.folds[i] == f);
+        for (i, p) in test.zip(super::frozen_fold_probabilities(&emb, &rows, f)) {
+            oof[i] = p;
+        }
+    }
+    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
+    Ok((
+        nested_scores(&rows, &oof, k),
+        nested_scores(&rows, &mean_probs(&oof, &fast_oof), k),
+    ))
+}
+
+/// The nested cross-validated scores of the fine-tuned fold models at
+/// `epoch` (0-based) from the held-out probabilities in the work
+/// directory, alone and fused with the fast tier; `None` until every fold
+/// has reached that epoch. This is the learning curve.
+pub fn finetuned_cross_validated(
+    dir: &Path,
+    encoder: &Encoder,
+    opts: &FinetuneOptions,
+    fast: TrainOptions,
+    epoch: usize,
+) -> Result<Option<(TaskScores, TaskScores)>, ModelError> {
+    let k = opts.folds;
+    let articles = semeval::load_training(dir)?;
+    let rows = rows_of(&articles, encoder, k);
+    let Some(oof) = out_of_fold(&rows, opts, epoch)? else {
+        return Ok(None);
+    };
+    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
+    Ok(Some((
+        nested_scores(&rows, &oof, k),
+        nested_scores(&rows, &mean_probs(&oof, &fast_oof), k),
+    )))
 }

@@ -395,3 +395,46 @@ pub fn read_probabilities(
     let labels = r.u64()? as usize;
     (0..n).map(|_| r.f32s(labels)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_and_probabilities_read_back_as_written() {
+        let work = std::env::temp_dir().join(format!("rhetor-ft-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&work);
+        let mut layer = LayerParams::zeros(4, 6);
+        for (i, t) in layer.t.iter_mut().enumerate() {
+            for (j, v) in t.iter_mut().enumerate() {
+                *v = (i * 31 + j) as f32 * 0.01 - 0.3;
+            }
+        }
+        let model = Model {
+            layers: vec![layer.clone(), layer],
+            head_w: (0..12).map(|i| i as f32 * 0.5).collect(),
+            head_b: vec![0.1, -0.2, 0.3],
+        };
+        let adam = Adam {
+            m: model.clone(),
+            v: model.zeros_like(),
+            step: 1234,
+        };
+        let path = work.join("ckpt-f0.bin");
+        assert!(read_checkpoint(&path).unwrap().is_none());
+        write_checkpoint(&path, &model, &adam, 2).unwrap();
+        let (m, a, epochs) = read_checkpoint(&path).unwrap().unwrap();
+        assert_eq!((m, a, epochs), (model, adam, 2));
+        // A damaged checkpoint is an error, not a silent fresh start.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(read_checkpoint(&path).is_err());
+
+        let probs = vec![vec![0.25, 0.5], vec![1.0, 0.0]];
+        write_probabilities(&work, "f3", 1, &probs).unwrap();
+        assert_eq!(read_probabilities(&work, "f3", 1).unwrap(), probs);
+        assert!(read_probabilities(&work, "f3", 2).unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&work);
+    }
+}
