@@ -396,6 +396,24 @@ pub fn read_probabilities(
     (0..n).map(|_| r.f32s(labels)).collect()
 }
 
+/// Forgets the checkpoints and held-out probabilities of earlier runs in
+/// `work` (the state cache stays: it is keyed by what it holds).
+pub fn clear_runs(work: &Path) -> Result<(), ModelError> {
+    let Ok(entries) = std::fs::read_dir(work) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("ckpt-") || name.starts_with("oof-") {
+            std::fs::remove_file(e.path()).map_err(|source| ModelError::Io {
+                path: e.path().display().to_string(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
