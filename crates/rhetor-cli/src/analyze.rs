@@ -572,6 +572,12 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
         doc.sentences.len(),
         doc.word_count()
     )?;
+    if doc.techniques.iter().flatten().any(|h| !h.confident) {
+        writeln!(
+            out,
+            "   techniques: ▸ confident, ? possible (below the label's precision ≥ 0.6 threshold)"
+        )?;
+    }
     for (i, block) in doc.blocks.iter().enumerate() {
         let text = doc.slice(block.span);
         let short: String = text.chars().take(90).collect();
@@ -591,9 +597,11 @@ fn print_human(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
                 .iter()
                 .map(|&e| format!("«{}»", doc.slice(e)))
                 .collect();
+            // ▸ confident (cross-validated precision ≥ 0.6), ? possible.
             writeln!(
                 out,
-                "       ▸ {:<34} {:.2}  {}",
+                "       {} {:<34} {:.2}  {}",
+                if hit.confident { '▸' } else { '?' },
                 hit.label,
                 hit.probability,
                 words.join(" ")

@@ -103,6 +103,8 @@ fn human_summary_shows_evidence_words() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("genre:    opinion"), "{s}");
     assert!(s.contains("▸ Loaded_Language") && s.contains('«'), "{s}");
+    // Possible labels are marked apart, with the legend.
+    assert!(s.contains("       ? ") && s.contains("? possible"), "{s}");
 }
 
 /// Stderr of `analyze --model DIR SEED`.
