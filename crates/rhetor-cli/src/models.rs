@@ -368,33 +368,11 @@ fn finetune(a: &TrainArgs, data: &Path, fast: tasks::TrainOptions) -> anyhow::Re
     let s = finetune::train(data, &a.out, &enc, &opts, fast, &|m| {
         eprintln!("{m} ({:.0} s)", started.elapsed().as_secs_f64());
     })?;
-    let line = |name: &str, t: &rhetor::train::tasks::TaskScores| {
-        let per: Vec<String> = t
-            .per_language
-            .iter()
-            .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
-            .collect();
-        let sure: Vec<String> = t
-            .confident
-            .iter()
-            .map(|(l, c)| {
-                let shown = (c.tp + c.fp).max(1) as f64;
-                format!(
-                    "{l} P {:.3} R {:.3}",
-                    c.tp as f64 / shown,
-                    c.tp as f64 / c.support().max(1) as f64
-                )
-            })
-            .collect();
-        println!(
-            "{name}: micro-F1 {:.3} ({}); confident labels: {}",
-            t.overall.1,
-            per.join(", "),
-            sure.join(", ")
-        );
-    };
-    line("fine-tuned head alone (nested CV)", &s.alone);
-    line("fused with the fast tier (nested CV)", &s.fused);
+    println!("fine-tuned head alone (nested CV): {}", s.alone.summary());
+    println!(
+        "fused with the fast tier (nested CV): {}",
+        s.fused.summary()
+    );
     println!(
         "shipped: {}; int8 files decide like the f32 model on {:.2} % of (paragraph, technique) pairs",
         if s.fused_chosen { "fused" } else { "alone" },

@@ -67,29 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             runs.push(("frozen fused".to_string(), f));
         }
         for (name, s) in &runs {
-            let per: Vec<String> = s
-                .per_language
-                .iter()
-                .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
-                .collect();
-            let sure: Vec<String> = s
-                .confident
-                .iter()
-                .map(|(l, c)| {
-                    let shown = (c.tp + c.fp).max(1) as f64;
-                    format!(
-                        "{l} P {:.3} R {:.3}",
-                        c.tp as f64 / shown,
-                        c.tp as f64 / c.support().max(1) as f64
-                    )
-                })
-                .collect();
-            println!(
-                "{name}: nested micro-F1 all {:.3}; {}; confident: {}",
-                s.overall.1,
-                per.join(", "),
-                sure.join(", ")
-            );
+            println!("{name}: {}", s.summary());
         }
         return Ok(());
     }
@@ -119,17 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for e in 0..opts.epochs {
         if let Some(s) = finetune::cross_validated(&rows, &opts, e)? {
-            let per: Vec<String> = s
-                .per_language
-                .iter()
-                .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
-                .collect();
-            println!(
-                "epoch {}: nested micro-F1 all {:.3}; {}",
-                e + 1,
-                s.overall.1,
-                per.join(", ")
-            );
+            println!("epoch {}: {}", e + 1, s.summary());
         }
     }
     Ok(())

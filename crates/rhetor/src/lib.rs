@@ -6,6 +6,7 @@
 //! [`segment`]…), and [`output`] renders the versioned JSON analysis.
 //! `ARCHITECTURE.md` at the repository root walks the source.
 
+mod bytes;
 pub mod claims;
 pub mod classify;
 pub mod compare;

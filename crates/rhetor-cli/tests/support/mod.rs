@@ -67,20 +67,8 @@ pub fn start(name: &str, extra: &[&str]) -> Server {
     let dir = std::env::temp_dir().join(format!("rhetor-serve-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let out = rhetor()
-        .args([
-            "analyze",
-            "--jsonl",
-            repo().join("examples").to_str().unwrap(),
-        ])
-        .current_dir(&dir)
-        .output()
-        .expect("analyze");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let examples = repo().join("examples");
+    run_ok(&dir, &["analyze", "--jsonl", examples.to_str().unwrap()]);
     serve(rhetor(), extra, dir)
 }
 

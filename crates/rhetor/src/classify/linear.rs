@@ -7,6 +7,7 @@
 //! (all labels of bucket 0, then bucket 1…), and an FNV-1a checksum (u64)
 //! of everything before it.
 
+use crate::bytes::LeReader;
 use crate::error::ModelError;
 
 use super::features::{FeatureConfig, SparseVec};
@@ -252,11 +253,8 @@ impl LinearModel {
             return Err(bad("truncated".into()));
         }
         let (body, tail) = bytes.split_at(bytes.len() - 8);
-        let mut r = Reader {
-            bytes: body,
-            pos: 8,
-        };
-        let version = r.u32().ok_or_else(|| bad("truncated".into()))?;
+        let mut r = LeReader::new(body, 8, name);
+        let version = r.u32()?;
         if version != FORMAT_VERSION {
             return Err(bad(format!(
                 "model format version {version}, this rhetor reads version {FORMAT_VERSION}"
@@ -266,32 +264,22 @@ impl LinearModel {
         if fnv(body) != expected {
             return Err(bad("checksum mismatch (truncated or corrupted)".into()));
         }
-        let header_len = r.u32().ok_or_else(|| bad("truncated".into()))? as usize;
-        let header: ModelHeader =
-            serde_json::from_slice(r.take(header_len).ok_or_else(|| bad("truncated".into()))?)
-                .map_err(|e| bad(format!("bad header: {e}")))?;
-        let buckets = r.u32().ok_or_else(|| bad("truncated".into()))? as usize;
-        let labels = r.u32().ok_or_else(|| bad("truncated".into()))? as usize;
+        let header_len = r.u32()? as usize;
+        let header: ModelHeader = serde_json::from_slice(r.take(header_len)?)
+            .map_err(|e| bad(format!("bad header: {e}")))?;
+        let buckets = r.u32()? as usize;
+        let labels = r.u32()? as usize;
         if buckets != header.features.buckets()
             || labels != header.labels.len()
             || labels != header.thresholds.len()
         {
             return Err(bad("header and tables disagree".into()));
         }
-        let idf_scale = r.f32().ok_or_else(|| bad("truncated".into()))?;
-        let idf = r
-            .take(buckets)
-            .ok_or_else(|| bad("truncated".into()))?
-            .to_vec();
-        let mut floats = Vec::with_capacity(labels * 2);
-        for _ in 0..labels * 2 {
-            floats.push(r.f32().ok_or_else(|| bad("truncated".into()))?);
-        }
+        let idf_scale = r.f32()?;
+        let idf = r.take(buckets)?.to_vec();
+        let mut floats = r.f32s(labels * 2)?;
         let weights = padded(
-            r.take(buckets * labels)
-                .ok_or_else(|| bad("truncated".into()))?
-                .iter()
-                .map(|&b| b as i8),
+            r.take(buckets * labels)?.iter().map(|&b| b as i8),
             labels,
             buckets,
         );
@@ -340,26 +328,6 @@ pub(crate) fn fnv(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(n)?;
-        let s = self.bytes.get(self.pos..end)?;
-        self.pos = end;
-        Some(s)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn f32(&mut self) -> Option<f32> {
-        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
 }
 
 #[cfg(test)]

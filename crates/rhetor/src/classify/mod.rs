@@ -210,7 +210,7 @@ impl Heads {
                     });
                 };
                 let t = TunedLayers::from_bytes(bytes, name)?;
-                if format!("{:016x}", t.checksum) != *want {
+                if t.checksum_hex() != *want {
                     return Err(ModelError::Invalid {
                         path: name.to_string(),
                         reason: format!("not the layers {} was trained with", files[0].1),
@@ -311,7 +311,8 @@ fn block_language<'a>(block: &'a Block, article: &'a str) -> &'a str {
 }
 
 /// An embedding as the heads' input row.
-fn dense(v: &[f32]) -> SparseVec {
+/// An embedding as the sparse vector the linear heads read.
+pub(crate) fn dense(v: &[f32]) -> SparseVec {
     v.iter().enumerate().map(|(j, &x)| (j as u32, x)).collect()
 }
 

@@ -273,9 +273,10 @@ pub fn mean_pool(x: &[f32], lens: &[usize], h: usize) -> Vec<Vec<f32>> {
 
 /// Scaled dot-product attention of one head over one sequence of `n`
 /// tokens. `q`, `k`, `v` and `ctx` start at the head's first element; rows
-/// are `stride` apart.
+/// are `stride` apart. `scores` is left holding the attention
+/// probabilities (the fine-tuning's backward pass reads them).
 #[allow(clippy::too_many_arguments)]
-fn attend(
+pub(crate) fn attend(
     q: &[f32],
     k: &[f32],
     v: &[f32],

@@ -224,11 +224,7 @@ impl Encoder {
                 c.chunks(window).collect()
             };
             for w in pieces {
-                let mut seq = Vec::with_capacity(w.len() + 2);
-                seq.push(self.tokenizer.bos);
-                seq.extend_from_slice(w);
-                seq.push(self.tokenizer.eos);
-                windows.push((i, seq, w.len().max(1) as f32));
+                windows.push((i, self.sequence(w), w.len().max(1) as f32));
             }
         }
         let total: usize = windows.iter().map(|w| w.1.len()).sum();

@@ -12,6 +12,7 @@
 //! f32 — and an FNV-1a checksum (u64) of everything before it.
 
 use super::forward::{Dense, Layer, LayerNorm};
+use crate::bytes::{put_f32s, LeReader};
 use crate::classify::linear::fnv;
 use crate::error::ModelError;
 
@@ -67,60 +68,34 @@ fn put_q8(buf: &mut Vec<u8>, v: &[f32]) {
     }
 }
 
-fn put_f32(buf: &mut Vec<u8>, v: &[f32]) {
-    for x in v {
-        buf.extend_from_slice(&x.to_le_bytes());
-    }
+fn dense(r: &mut LeReader, rows: usize, cols: usize) -> Result<Dense, ModelError> {
+    Ok(Dense {
+        w: q8(r, rows * cols)?,
+        b: r.f32s(rows)?,
+        rows,
+        cols,
+    })
 }
 
-struct Cursor<'a> {
-    b: &'a [u8],
-    at: usize,
-    name: &'a str,
+fn norm(r: &mut LeReader, h: usize) -> Result<LayerNorm, ModelError> {
+    Ok(LayerNorm {
+        w: r.f32s(h)?,
+        b: r.f32s(h)?,
+    })
 }
 
-impl Cursor<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], ModelError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len());
-        let end = end.ok_or_else(|| bad(self.name, "truncated"))?;
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
+/// `n` values from int8 blocks of [`QBLOCK`] (see [`put_q8`]).
+fn q8(r: &mut LeReader, n: usize) -> Result<Vec<f32>, ModelError> {
+    // Each value takes at least a byte: a header that claims more than the
+    // file holds cannot make this allocate more than the file's size.
+    let mut out = Vec::with_capacity(n.min(r.remaining()));
+    while out.len() < n {
+        let len = QBLOCK.min(n - out.len());
+        let s = r.take(4 + len)?;
+        let scale = f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        out.extend(s[4..].iter().map(|&q| f32::from(q as i8) * scale));
     }
-    fn u32(&mut self) -> Result<u32, ModelError> {
-        let s = self.take(4)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelError> {
-        let s = self.take(n * 4)?;
-        Ok(s.chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
-    }
-    fn dense(&mut self, rows: usize, cols: usize) -> Result<Dense, ModelError> {
-        Ok(Dense {
-            w: self.q8(rows * cols)?,
-            b: self.f32s(rows)?,
-            rows,
-            cols,
-        })
-    }
-    fn norm(&mut self, h: usize) -> Result<LayerNorm, ModelError> {
-        Ok(LayerNorm {
-            w: self.f32s(h)?,
-            b: self.f32s(h)?,
-        })
-    }
-    fn q8(&mut self, n: usize) -> Result<Vec<f32>, ModelError> {
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            let len = QBLOCK.min(n - out.len());
-            let s = self.take(4 + len)?;
-            let scale = f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
-            out.extend(s[4..].iter().map(|&q| f32::from(q as i8) * scale));
-        }
-        Ok(out)
-    }
+    Ok(out)
 }
 
 /// The 16 tensors of a layer as (values, is a weight matrix).
@@ -146,6 +121,11 @@ fn tensors(l: &Layer) -> [(&[f32], bool); 16] {
 }
 
 impl TunedLayers {
+    /// The file's checksum as the technique head names it (16 hex digits).
+    pub fn checksum_hex(&self) -> String {
+        format!("{:016x}", self.checksum)
+    }
+
     /// The file of `layers` (weights rounded to int8 blocks).
     pub fn to_bytes(header: &TunedHeader, layers: &[Layer]) -> Vec<u8> {
         let json = serde_json::to_vec(header).unwrap_or_default();
@@ -159,7 +139,7 @@ impl TunedLayers {
                 if matrix {
                     put_q8(&mut buf, t);
                 } else {
-                    put_f32(&mut buf, t);
+                    put_f32s(&mut buf, t);
                 }
             }
         }
@@ -180,11 +160,7 @@ impl TunedLayers {
         if fnv(body) != checksum {
             return Err(bad(name, "checksum mismatch (damaged file)"));
         }
-        let mut c = Cursor {
-            b: body,
-            at: 8,
-            name,
-        };
+        let mut c = LeReader::new(body, 8, name);
         let version = c.u32()?;
         if version != FORMAT_VERSION {
             return Err(bad(
@@ -202,17 +178,17 @@ impl TunedLayers {
         let mut layers = Vec::with_capacity(header.layers);
         for _ in 0..header.layers {
             layers.push(Layer {
-                q: c.dense(h, h)?,
-                k: c.dense(h, h)?,
-                v: c.dense(h, h)?,
-                attention_out: c.dense(h, h)?,
-                attention_norm: c.norm(h)?,
-                ffn_in: c.dense(f, h)?,
-                ffn_out: c.dense(h, f)?,
-                output_norm: c.norm(h)?,
+                q: dense(&mut c, h, h)?,
+                k: dense(&mut c, h, h)?,
+                v: dense(&mut c, h, h)?,
+                attention_out: dense(&mut c, h, h)?,
+                attention_norm: norm(&mut c, h)?,
+                ffn_in: dense(&mut c, f, h)?,
+                ffn_out: dense(&mut c, h, f)?,
+                output_norm: norm(&mut c, h)?,
             });
         }
-        if c.at != body.len() {
+        if c.pos != body.len() {
             return Err(bad(name, "trailing bytes"));
         }
         Ok(TunedLayers {

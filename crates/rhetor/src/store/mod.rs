@@ -56,6 +56,24 @@ impl Serialised {
     }
 }
 
+/// Calls `f` with each analysis of the batch paired with its JSON,
+/// serialised once here (the shape the backends insert).
+pub(crate) fn with_json<R>(
+    analyses: &[Analysis],
+    f: impl FnOnce(&[(&Analysis, &str)]) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    let jsons = analyses
+        .iter()
+        .map(Serialised::json_of)
+        .collect::<Result<Vec<String>, StoreError>>()?;
+    let pairs: Vec<(&Analysis, &str)> = analyses
+        .iter()
+        .zip(&jsons)
+        .map(|(a, j)| (a, j.as_str()))
+        .collect();
+    f(&pairs)
+}
+
 /// Where a store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
@@ -292,16 +310,7 @@ impl Store {
     /// Stores a batch of analyses in one transaction; returns how many were
     /// new (a stored content hash is skipped).
     pub fn insert(&mut self, analyses: &[Analysis]) -> Result<usize, StoreError> {
-        let jsons = analyses
-            .iter()
-            .map(Serialised::json_of)
-            .collect::<Result<Vec<String>, StoreError>>()?;
-        let batch: Vec<(&Analysis, &str)> = analyses
-            .iter()
-            .zip(&jsons)
-            .map(|(a, j)| (a, j.as_str()))
-            .collect();
-        self.insert_pairs(&batch)
+        with_json(analyses, |batch| self.insert_pairs(batch))
     }
 
     /// [`Store::insert`] of analyses already serialised (by the threads that

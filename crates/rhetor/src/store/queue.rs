@@ -277,16 +277,7 @@ impl PgStore {
                 Outcome::Failed(_) => Vec::new(),
             })
             .collect();
-        let jsons = analyses
-            .iter()
-            .map(super::Serialised::json_of)
-            .collect::<Result<Vec<String>, StoreError>>()?;
-        let pairs: Vec<(&Analysis, &str)> = analyses
-            .iter()
-            .zip(&jsons)
-            .map(|(a, j)| (a, j.as_str()))
-            .collect();
-        insert_in(&mut tx, &pairs, &self.location)?;
+        super::with_json(&analyses, |pairs| insert_in(&mut tx, pairs, &self.location))?;
         for (hash, outcome) in outcomes {
             let (state, error, documents) = match outcome {
                 Outcome::Analysed { analyses, errors } => (

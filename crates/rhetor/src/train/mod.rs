@@ -419,6 +419,14 @@ impl Counts {
     pub fn support(&self) -> usize {
         self.tp + self.fn_
     }
+    /// tp / (tp + fp); 0 with no prediction.
+    pub fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    /// tp / (tp + fn); 0 with no support.
+    pub fn recall(&self) -> f64 {
+        self.tp as f64 / self.support().max(1) as f64
+    }
 }
 
 /// Micro-F1 and macro-F1 (over labels with support) of predictions.

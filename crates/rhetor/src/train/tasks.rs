@@ -210,6 +210,29 @@ pub struct TaskScores {
     pub confident: BTreeMap<String, Counts>,
 }
 
+impl TaskScores {
+    /// One line: micro-F1 pooled and per language, then the confident
+    /// labels' precision and recall per language.
+    pub fn summary(&self) -> String {
+        let per: Vec<String> = self
+            .per_language
+            .iter()
+            .map(|(l, (_, mi, _))| format!("{l} {mi:.3}"))
+            .collect();
+        let sure: Vec<String> = self
+            .confident
+            .iter()
+            .map(|(l, c)| format!("{l} P {:.3} R {:.3}", c.precision(), c.recall()))
+            .collect();
+        format!(
+            "micro-F1 {:.3} ({}); confident labels: {}",
+            self.overall.1,
+            per.join(", "),
+            sure.join(", ")
+        )
+    }
+}
+
 pub(crate) fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores {
     let mut out = TaskScores::default();
     let all: Vec<usize> = (0..task.truth.len()).collect();
@@ -490,18 +513,13 @@ impl EvalReport {
 | --- | --- | --- | --- |"
             );
             for (lang, c) in &self.techniques.confident {
-                let shown = c.tp + c.fp;
-                let p = if shown == 0 {
-                    0.0
-                } else {
-                    c.tp as f64 / shown as f64
-                };
-                let r = if c.support() == 0 {
-                    0.0
-                } else {
-                    c.tp as f64 / c.support() as f64
-                };
-                let _ = writeln!(s, "| {lang} | {shown} | {p:.3} | {r:.3} |");
+                let _ = writeln!(
+                    s,
+                    "| {lang} | {} | {:.3} | {:.3} |",
+                    c.tp + c.fp,
+                    c.precision(),
+                    c.recall()
+                );
             }
             let _ = writeln!(s, "
 A decided label is confident when its probability also reaches the label's confident threshold: the lowest at which the other folds' out-of-fold predictions reach precision ≥ {CONFIDENT_PRECISION} with ≥ 10 true positives (nested, like the decision thresholds). Recall is over every true label.\n");
@@ -514,37 +532,19 @@ A decided label is confident when its probability also reaches the label's confi
         );
         table(&mut s, "Genre (article level, 3 classes)", &self.genre, "Genre is single-label (argmax): micro-F1 equals accuracy; macro-F1 over the classes present.");
         let e = self.evidence;
-        let p = if e.tp + e.fp == 0 {
-            0.0
-        } else {
-            e.tp as f64 / (e.tp + e.fp) as f64
-        };
-        let r = if e.tp + e.fn_ == 0 {
-            0.0
-        } else {
-            e.tp as f64 / (e.tp + e.fn_) as f64
-        };
         if e.tp + e.fp + e.fn_ > 0 {
-            let _ = writeln!(s, "### Evidence spans\n\nToken-level, on fold 0 (model trained on folds 1–4), for every gold technique of a paragraph that has annotated spans: precision {p:.3}, recall {r:.3}, F1 {:.3}.\n", e.f1());
+            let _ = writeln!(s, "### Evidence spans\n\nToken-level, on fold 0 (model trained on folds 1–4), for every gold technique of a paragraph that has annotated spans: precision {:.3}, recall {:.3}, F1 {:.3}.\n", e.precision(), e.recall(), e.f1());
         }
         let _ = writeln!(s, "### Techniques per label (all languages)\n\n| technique | support | precision | recall | F1 |\n| --- | --- | --- | --- | --- |");
         if let Some(per) = self.techniques.per_label.get("all") {
             for (l, c) in per.iter().enumerate() {
-                let p = if c.tp + c.fp == 0 {
-                    0.0
-                } else {
-                    c.tp as f64 / (c.tp + c.fp) as f64
-                };
-                let r = if c.support() == 0 {
-                    0.0
-                } else {
-                    c.tp as f64 / c.support() as f64
-                };
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {p:.3} | {r:.3} | {:.3} |",
+                    "| {} | {} | {:.3} | {:.3} | {:.3} |",
                     TECHNIQUES[l],
                     c.support(),
+                    c.precision(),
+                    c.recall(),
                     c.f1()
                 );
             }

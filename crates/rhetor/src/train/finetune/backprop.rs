@@ -3,7 +3,7 @@
 //! against finite differences in the tests below. Tensors are packed
 //! `[tokens, width]` row-major; attention runs per sequence and head.
 
-use crate::encoder::forward::{erf, gelu, Dense, Layer, LayerNorm};
+use crate::encoder::forward::{attend, erf, gelu, Dense, Layer, LayerNorm};
 
 /// Index of each tensor of a layer in [`LayerParams::t`].
 pub const QW: usize = 0;
@@ -369,38 +369,18 @@ pub fn forward(
             let off = start * h + head * hd;
             let at = probs.len();
             probs.resize(at + n * n, 0.0);
-            let s = &mut probs[at..];
-            gemm(
-                n,
-                hd,
-                n,
-                scale,
-                Mat::rows(&q[off..], h),
-                Mat::t(&k[off..], h),
-                0.0,
-                s,
-                n,
-            );
-            for row in s.chunks_exact_mut(n) {
-                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut sum = 0.0;
-                for e in row.iter_mut() {
-                    *e = (*e - max).exp();
-                    sum += *e;
-                }
-                let inv = 1.0 / sum;
-                row.iter_mut().for_each(|e| *e *= inv);
-            }
-            gemm(
-                n,
-                n,
-                hd,
-                1.0,
-                Mat::rows(&probs[at..], n),
-                Mat::rows(&v[off..], h),
-                0.0,
+            // The inference kernel, which leaves the probabilities in its
+            // score buffer: the backward pass needs them.
+            attend(
+                &q[off..],
+                &k[off..],
+                &v[off..],
                 &mut ctx[off..],
+                &mut probs[at..],
+                n,
+                hd,
                 h,
+                scale,
             );
         }
         start += n;

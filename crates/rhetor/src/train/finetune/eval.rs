@@ -5,7 +5,8 @@
 use rayon::prelude::*;
 
 use super::{store, FinetuneOptions, Rows, StateCache};
-use crate::encoder::forward::{mean_pool, run_layers};
+use crate::encoder::format::Shape;
+use crate::encoder::forward::{mean_pool, run_layers, Layer};
 use crate::encoder::Encoder;
 use crate::error::ModelError;
 use crate::train::tasks::{nested_confident, nested_decisions, score_by_language, TaskScores};
@@ -66,9 +67,19 @@ pub fn cross_validated(
 /// through the base top layers, mean-pooled, L2-normalised): what today's
 /// accurate tier reads, with long paragraphs cut at 510 pieces as here.
 pub fn frozen_embeddings(encoder: &Encoder, cache: &StateCache) -> Vec<Vec<f32>> {
-    let shape = &encoder.weights().shape;
-    let layers = &encoder.weights().layers()[cache.lower..];
     let rows: Vec<usize> = (0..cache.rows()).collect();
+    let layers = &encoder.weights().layers()[cache.lower..];
+    embeddings(cache, &rows, layers, &encoder.weights().shape)
+}
+
+/// The L2-normalised mean-pooled states of `rows` of the cache after
+/// `layers`, as the accurate tier's heads read them.
+pub(crate) fn embeddings(
+    cache: &StateCache,
+    rows: &[usize],
+    layers: &[Layer],
+    shape: &Shape,
+) -> Vec<Vec<f32>> {
     rows.par_chunks(32)
         .flat_map_iter(|chunk| {
             let (mut x, lens) = cache.pack(chunk);

@@ -113,10 +113,7 @@ pub fn train(
             reason: "held-out probabilities missing after cross-validation".into(),
         });
     };
-    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
-    let fused_oof = mean_probs(&oof, &fast_oof);
-    let alone = nested_scores(&rows, &oof, k);
-    let fused = nested_scores(&rows, &fused_oof, k);
+    let (fused_oof, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast);
     let fused_chosen = fused.overall.1 > alone.overall.1;
     let chosen = if fused_chosen { &fused_oof } else { &oof };
     let all: Vec<usize> = (0..rows.len()).collect();
@@ -152,7 +149,7 @@ pub fn train(
         &model,
         (thresholds, confident),
         fused_chosen,
-        shipped.checksum,
+        shipped.checksum_hex(),
         &rows,
         opts,
     );
@@ -175,7 +172,7 @@ fn shipped_head(
     model: &Model,
     (thresholds, confident): (Vec<f32>, Vec<f32>),
     fused_with_fast: bool,
-    layers_checksum: u64,
+    layers_checksum: String,
     rows: &super::Rows,
     opts: &FinetuneOptions,
 ) -> LinearModel {
@@ -205,9 +202,25 @@ fn shipped_head(
             if fused_with_fast { " on the mean with the fast tier's probabilities" } else { "" }
         ),
         fused_with_fast,
-        reads_layers: Some(format!("{layers_checksum:016x}")),
+        reads_layers: Some(layers_checksum),
     };
     LinearModel::quantise(header, &[], &weights, &model.head_b)
+}
+
+/// The out-of-fold probabilities averaged with the fast tier's, and the
+/// nested scores of `oof` alone and of that fusion.
+fn alone_and_fused(
+    articles: &[crate::semeval::LabelledArticle],
+    rows: &super::Rows,
+    oof: &[Vec<f32>],
+    k: usize,
+    fast: TrainOptions,
+) -> (Vec<Vec<f32>>, TaskScores, TaskScores) {
+    let fast_oof = fast_paragraph_oof(articles, TrainOptions { folds: k, ..fast });
+    let fused_oof = mean_probs(oof, &fast_oof);
+    let alone = nested_scores(rows, oof, k);
+    let fused = nested_scores(rows, &fused_oof, k);
+    (fused_oof, alone, fused)
 }
 
 /// Share of (row, label) decisions at the shipped thresholds on which the
@@ -220,36 +233,14 @@ fn agreement(
     cache: &StateCache,
     shape: &crate::encoder::format::Shape,
 ) -> f64 {
-    use rayon::prelude::*;
     let rows: Vec<usize> = (0..cache.rows())
         .step_by((cache.rows() / 2000).max(1))
         .collect();
     let exact = model.probabilities(cache, &rows, shape.heads, shape.eps);
     let t = &head.header.thresholds;
-    let quantised: Vec<Vec<f32>> = rows
-        .par_chunks(32)
-        .flat_map_iter(|chunk| {
-            let (mut x, lens) = cache.pack(chunk);
-            crate::encoder::forward::run_layers(
-                &shipped.layers,
-                &mut x,
-                &lens,
-                shape.heads,
-                shape.eps,
-            );
-            crate::encoder::forward::mean_pool(&x, &lens, shape.hidden)
-                .into_iter()
-                .map(|e| {
-                    let norm = e.iter().map(|v| v * v).sum::<f32>().max(1e-12).sqrt();
-                    let v: Vec<(u32, f32)> = e
-                        .iter()
-                        .enumerate()
-                        .map(|(j, v)| (j as u32, v / norm))
-                        .collect();
-                    head.probabilities(&v)
-                })
-                .collect::<Vec<_>>()
-        })
+    let quantised: Vec<Vec<f32>> = super::eval::embeddings(cache, &rows, &shipped.layers, shape)
+        .iter()
+        .map(|e| head.probabilities(&crate::classify::dense(e)))
         .collect();
     let mut same = 0usize;
     let mut total = 0usize;
@@ -286,11 +277,8 @@ pub fn frozen_cross_validated(
             oof[i] = p;
         }
     }
-    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
-    Ok((
-        nested_scores(&rows, &oof, k),
-        nested_scores(&rows, &mean_probs(&oof, &fast_oof), k),
-    ))
+    let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast);
+    Ok((alone, fused))
 }
 
 /// The nested cross-validated scores of the fine-tuned fold models at
@@ -310,9 +298,6 @@ pub fn finetuned_cross_validated(
     let Some(oof) = out_of_fold(&rows, opts, epoch)? else {
         return Ok(None);
     };
-    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
-    Ok(Some((
-        nested_scores(&rows, &oof, k),
-        nested_scores(&rows, &mean_probs(&oof, &fast_oof), k),
-    )))
+    let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast);
+    Ok(Some((alone, fused)))
 }

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::backprop::LayerParams;
 use super::{Adam, Model};
+use crate::bytes::{put_f32s, LeReader};
 use crate::encoder::Encoder;
 use crate::error::ModelError;
 
@@ -29,47 +30,6 @@ fn invalid(path: &Path, reason: &str) -> ModelError {
     ModelError::Invalid {
         path: path.display().to_string(),
         reason: reason.to_string(),
-    }
-}
-
-/// Little-endian reader over a file's bytes.
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
-    path: &'a Path,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], ModelError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len());
-        let Some(end) = end else {
-            return Err(invalid(self.path, "truncated"));
-        };
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-    fn u32(&mut self) -> Result<u32, ModelError> {
-        let s = self.take(4)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn u64(&mut self) -> Result<u64, ModelError> {
-        let s = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        Ok(u64::from_le_bytes(a))
-    }
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelError> {
-        let s = self.take(n.checked_mul(4).ok_or_else(|| invalid(self.path, "size"))?)?;
-        Ok(s.chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
-    }
-}
-
-fn put_f32s(buf: &mut Vec<u8>, v: &[f32]) {
-    for x in v {
-        buf.extend_from_slice(&x.to_le_bytes());
     }
 }
 
@@ -236,16 +196,12 @@ fn read_states(
     if f.read_exact(&mut head).is_err() || &head[..8] != STATES_MAGIC {
         return Ok(None);
     }
-    let word = |a: usize| u32::from_le_bytes([head[a], head[a + 1], head[a + 2], head[a + 3]]);
-    let long = |a: usize| {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&head[a..a + 8]);
-        u64::from_le_bytes(b)
-    };
-    if word(8) != VERSION
-        || word(12) as usize != hidden
-        || long(16) != print
-        || long(24) as usize != total
+    let name = path.display().to_string();
+    let mut r = LeReader::new(&head, 8, &name);
+    if r.u32()? != VERSION
+        || r.u32()? as usize != hidden
+        || r.u64()? != print
+        || r.u64()? as usize != total
     {
         return Ok(None);
     }
@@ -273,7 +229,7 @@ fn put_model(buf: &mut Vec<u8>, m: &Model) {
 }
 
 fn get_model(
-    r: &mut Reader,
+    r: &mut LeReader,
     layers: usize,
     hidden: usize,
     ffn: usize,
@@ -289,7 +245,7 @@ fn get_model(
     for t in m.tensors_mut() {
         let n = r.u64()? as usize;
         if n != t.len() {
-            return Err(invalid(r.path, "tensor size differs"));
+            return Err(r.invalid("tensor size differs"));
         }
         *t = r.f32s(n)?;
     }
@@ -328,11 +284,8 @@ pub fn read_checkpoint(path: &Path) -> Result<Option<(Model, Adam, usize)>, Mode
     let Ok(bytes) = std::fs::read(path) else {
         return Ok(None);
     };
-    let mut r = Reader {
-        b: &bytes,
-        at: 0,
-        path,
-    };
+    let name = path.display().to_string();
+    let mut r = LeReader::new(&bytes, 0, &name);
     if r.take(8)? != CHECKPOINT_MAGIC || r.u32()? != VERSION {
         return Err(invalid(
             path,
@@ -383,16 +336,20 @@ pub fn read_probabilities(
     let Ok(bytes) = std::fs::read(&path) else {
         return Ok(Vec::new());
     };
-    let mut r = Reader {
-        b: &bytes,
-        at: 0,
-        path: &path,
-    };
+    let name = path.display().to_string();
+    let mut r = LeReader::new(&bytes, 0, &name);
     if r.take(8)? != PROBS_MAGIC {
         return Err(invalid(&path, "not a probabilities file"));
     }
     let n = r.u64()? as usize;
     let labels = r.u64()? as usize;
+    // Refused before anything is allocated for a count the file cannot hold.
+    if n.checked_mul(labels)
+        .and_then(|v| v.checked_mul(4))
+        .is_none_or(|b| b != r.remaining())
+    {
+        return Err(invalid(&path, "truncated"));
+    }
     (0..n).map(|_| r.f32s(labels)).collect()
 }
 
