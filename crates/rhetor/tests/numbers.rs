@@ -100,14 +100,15 @@ fn duckling_corpora() {
     let verbose = std::env::var_os("RHETOR_EVAL_VERBOSE").is_some();
     let mut report = Vec::new();
     for (file, lang, floor) in [
+        // Issue 12's aims: ≥ 0.95 in French, ≥ 0.90 in English.
         ("numeral_fr.jsonl", "fr", 0.95),
-        ("numeral_en.jsonl", "en", 0.85),
+        ("numeral_en.jsonl", "en", 0.90),
         ("ordinal_fr.jsonl", "fr", 0.95),
-        ("ordinal_en.jsonl", "en", 0.70),
-        ("amountofmoney_fr.jsonl", "fr", 0.90),
-        ("amountofmoney_en.jsonl", "en", 0.85),
-        ("duration_fr.jsonl", "fr", 0.75),
-        ("duration_en.jsonl", "en", 0.15),
+        ("ordinal_en.jsonl", "en", 0.90),
+        ("amountofmoney_fr.jsonl", "fr", 0.95),
+        ("amountofmoney_en.jsonl", "en", 0.90),
+        ("duration_fr.jsonl", "fr", 0.95),
+        ("duration_en.jsonl", "en", 0.90),
     ] {
         let (right, total) = score(file, lang, verbose);
         let share = right as f64 / total as f64;

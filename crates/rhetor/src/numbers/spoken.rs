@@ -43,6 +43,17 @@ static ONE_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:one|un|une|a)\s+(?:(\p{L}+)\s+)?(in|out of|sur)\s+(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)(?-u:\b)")
         .expect("one-in regex")
 });
+static QUARTER_HOURS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+and\s+(?:(a|an|one|two|three)\s+)?quarters?\s+(?:of\s+(?:an?\s+)?)?(hours?|hrs?|minutes?|mins?|days?|years?)(?-u:\b)")
+        .expect("quarter-hours regex")
+});
+static DASHED_TENS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\s*[—–]\s*(\p{L}+)")
+        .expect("dashed-tens regex")
+});
+static TIME_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?-u:\b)(\d{1,3}(?:[.,]\d+)?)(['′"″])"#).expect("time-mark regex")
+});
 static UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s+(?:(?:more|additional|extra|less|fewer)\s+)?(?:of\s+(?:an?\s+)?)?(\p{L}+)")
         .expect("unit regex")
@@ -109,7 +120,10 @@ fn decimal_part(v: f64) -> f64 {
 /// Runs every pass; `matches` are sorted and disjoint, and stay so.
 pub fn merge(text: &str, lang: &str, mut matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
     scientific(text, lang, &mut matches);
+    dashed_tens(text, &mut matches);
+    time_marks(text, lang, &mut matches);
     fractions(text, lang, &mut matches);
+    quarter_hours(text, lang, &mut matches);
     let mut matches = pairs(text, lang, matches);
     halves(text, &mut matches);
     if lang == "fr" {
@@ -141,6 +155,105 @@ fn scientific(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
                 number(Span::new(all.start(), all.end()), value, NumberKind::Number),
             );
         }
+    }
+}
+
+/// "twenty—fifth", "forty – two": tens and units joined by a dash that
+/// the tokeniser splits on (a hyphen joins them inside one token).
+fn dashed_tens(text: &str, matches: &mut Vec<NumberMatch>) {
+    if !text.contains(['—', '–']) {
+        return;
+    }
+    for c in DASHED_TENS.captures_iter(text) {
+        let (Some(all), Some(tens), Some(unit)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        let joined = format!(
+            "{}-{}",
+            tens.as_str().to_lowercase(),
+            unit.as_str().to_lowercase()
+        );
+        let (value, kind) = match (
+            words::compound_cardinal(&joined),
+            words::ordinal(&joined),
+        ) {
+            (Some(v), _) => (v, NumberKind::Number),
+            (None, Some(v)) => (v, NumberKind::Ordinal),
+            _ => continue,
+        };
+        replace(
+            matches,
+            number(Span::new(all.start(), all.end()), value, kind),
+        );
+    }
+}
+
+/// `2'` (minutes) and `1"` (seconds) right after a figure. A `"` is a mark
+/// only where it cannot close a quotation (an even number of `"` before it),
+/// and neither mark may be followed by a letter or a digit ("5'10").
+fn time_marks(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
+    if !text.contains(['\'', '"', '′', '″']) {
+        return;
+    }
+    for c in TIME_MARK.captures_iter(text) {
+        let (Some(all), Some(figure), Some(mark)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        let after = text.get(all.end()..).and_then(|r| r.chars().next());
+        let before = text.get(..figure.start()).and_then(|r| r.chars().next_back());
+        if after.is_some_and(|a| a.is_alphanumeric() || matches!(a, '\'' | '"' | '′' | '″'))
+            || before.is_some_and(|b| b.is_alphanumeric() || matches!(b, '\'' | '"' | '.' | ','))
+        {
+            continue;
+        }
+        let unit = match mark.as_str() {
+            "'" | "′" => "minute",
+            _ => {
+                let quotes = text.get(..all.start()).map_or(0, |b| b.matches('"').count());
+                if mark.as_str() == "\"" && quotes % 2 == 1 {
+                    continue;
+                }
+                "second"
+            }
+        };
+        let Some(value) = parse_digits(figure.as_str(), lang) else {
+            continue;
+        };
+        let mut m = number(Span::new(all.start(), all.end()), value, NumberKind::Duration);
+        m.unit = Some(unit.to_string());
+        replace(matches, m);
+    }
+}
+
+/// "one and three quarters of hour", "two and a quarter hours": a whole
+/// number and quarters of a time unit (the scanner reads "quarters" as
+/// three-month periods there).
+fn quarter_hours(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
+    for c in QUARTER_HOURS.captures_iter(text) {
+        let (Some(all), Some(whole), Some(unit)) = (c.get(0), c.get(1), c.get(3)) else {
+            continue;
+        };
+        let w = whole.as_str().to_lowercase();
+        let Some(whole) = words::cardinal(&w).or_else(|| parse_digits(&w, lang)) else {
+            continue;
+        };
+        let quarters = c.get(2).map_or(Some(1.0), |q| match q.as_str().to_lowercase().as_str() {
+            "a" | "an" | "one" => Some(1.0),
+            q => words::cardinal(q),
+        });
+        let (Some(quarters), Some(unit)) = (
+            quarters.filter(|q| *q < 4.0),
+            words::time_unit(&unit.as_str().to_lowercase()),
+        ) else {
+            continue;
+        };
+        let mut m = number(
+            Span::new(all.start(), all.end()),
+            whole + quarters / 4.0,
+            NumberKind::Duration,
+        );
+        m.unit = Some(unit.to_string());
+        replace(matches, m);
     }
 }
 
@@ -419,5 +532,54 @@ fn long_scale(text: &str, matches: &mut [NumberMatch]) {
         {
             m.value *= 1e3;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::numbers::{find_numbers, NumberKind, NumberOptions};
+
+    fn one(text: &str, lang: &str) -> (f64, NumberKind, Option<String>, String) {
+        let found = find_numbers(text, lang, NumberOptions::default());
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        let m = &found[0];
+        let covered = text
+            .get(m.span.start..m.span.end)
+            .unwrap_or_default()
+            .to_string();
+        (m.value, m.kind, m.unit.clone(), covered)
+    }
+
+    #[test]
+    fn minute_and_second_marks() {
+        assert_eq!(
+            one("à la 90' de jeu", "fr"),
+            (90.0, NumberKind::Duration, Some("minute".into()), "90'".into())
+        );
+        assert_eq!(
+            one("1\" d'écart", "fr"),
+            (1.0, NumberKind::Duration, Some("second".into()), "1\"".into())
+        );
+        // A closing quotation mark is no second.
+        let (_, kind, _, _) = one("he said \"15\" twice", "en");
+        assert_eq!(kind, NumberKind::Number);
+        // Feet and inches, a mark glued to a letter: no duration.
+        let found = find_numbers("a 5'10 man", "en", NumberOptions::default());
+        assert!(found.iter().all(|m| m.kind != NumberKind::Duration), "{found:?}");
+    }
+
+    #[test]
+    fn quarters_of_a_unit_and_dashed_tens() {
+        let (v, kind, unit, covered) = one("one and three quarters of hours", "en");
+        assert_eq!((v, kind, unit.as_deref()), (1.75, NumberKind::Duration, Some("hour")));
+        assert_eq!(covered, "one and three quarters of hours");
+        let (v, _, unit, _) = one("one and one quarter hour", "en");
+        assert_eq!((v, unit.as_deref()), (1.25, Some("hour")));
+        let (v, kind, _, covered) = one("the seventy—third", "en");
+        assert_eq!((v, kind), (73.0, NumberKind::Ordinal));
+        assert_eq!(covered, "seventy—third");
+        // A dash between a ten and a word that is no number stays a dash.
+        let found = find_numbers("twenty — soldiers", "en", NumberOptions::default());
+        assert!(found.iter().all(|m| m.value == 20.0), "{found:?}");
     }
 }

@@ -272,6 +272,9 @@ pub fn currency(word: &str) -> Option<&'static str> {
         "riyal" | "riyals" | "sar" => "SAR",
         "rial" | "rials" => "Rial",
         "dinar" | "dinars" => "Dinar",
+        // French slang for euros (Duckling's "pouloutes"; "balles" is left
+        // out: in the news it is bullets far more often than money).
+        "pouloute" | "pouloutes" => "Unnamed",
         "kwd" => "KWD",
         "lbp" => "LBP",
         "egp" => "EGP",
