@@ -283,11 +283,12 @@ pub fn group_claims(analyses: &[Analysis]) -> Vec<ClaimGroup> {
             for i in 0..g.entries.len() {
                 for j in i + 1..g.entries.len() {
                     let (a, b) = (&g.entries[i].claim, &g.entries[j].claim);
+                    let one_article = g.entries[i].doc_id == g.entries[j].doc_id;
                     // The same thing: the same head, rate and unit (the group
                     // already ensures those) and the same named group, known
                     // on both sides: North Korean losses do not contradict
                     // Ukrainian ones.
-                    if like_with_like(a, b) && !overlap(interval(a), interval(b)) {
+                    if like_with_like(a, b, one_article) && !overlap(interval(a), interval(b)) {
                         g.conflicts.push((i, j));
                     }
                 }
@@ -311,9 +312,28 @@ pub fn group_claims(analyses: &[Analysis]) -> Vec<ClaimGroup> {
 /// already holds the rate), overlapping time (or none on either side), not
 /// two figures of one sentence (they count different things there), and
 /// neither a small count ("deux pays") nor a span of time read as a count.
-fn like_with_like(a: &ClaimOut, b: &ClaimOut) -> bool {
+/// Within `one_article`, a demonym of the group may be left out of one side.
+fn like_with_like(a: &ClaimOut, b: &ClaimOut, one_article: bool) -> bool {
     let same_group = a.group.is_some() && a.group == b.group;
-    let same_subject = a.subject_key.is_some() && a.subject_key == b.subject_key;
+    // Within one article, a demonym in the counted thing says the group
+    // again ("soldats nord-coréens" of North Korea are the article's
+    // "soldats"): compared without it. Across articles the unqualified
+    // "soldats" may be any army's, so the keys must be equal.
+    let counted = |c: &ClaimOut| {
+        c.subject_key.as_deref().map(|k| {
+            let words: Vec<&str> = k.split_whitespace().collect();
+            let kept: Vec<&str> = words
+                .iter()
+                .enumerate()
+                .filter(|(i, w)| *i == 0 || !crate::claims::is_demonym_word(w))
+                .map(|(_, w)| *w)
+                .collect();
+            kept.join(" ")
+        })
+    };
+    let same_subject = a.subject_key.is_some()
+        && (a.subject_key == b.subject_key
+            || (one_article && same_group && counted(a) == counted(b)));
     let same_sentence = a.sentence.start == b.sentence.start && a.sentence.text == b.sentence.text;
     let trivial = |c: &ClaimOut| c.kind == NumberKind::Number && c.value.abs() < 10.0;
     // Heads that say too little to tell two figures apart: spans of time

@@ -460,14 +460,16 @@ impl Analysis {
         let claims = doc
             .claims
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
                 (
                     c,
+                    i.checked_sub(1).and_then(|p| doc.claims.get(p)),
                     crate::claims::worthiness::worthiness(&doc.text, c, opinion),
                 )
             })
-            .map(|(c, w)| ClaimOut {
-                role: crate::claims::role::role_of(&doc.text, c),
+            .map(|(c, previous, w)| ClaimOut {
+                role: crate::claims::role::role_of(&doc.text, c, previous),
                 check_worthiness: w.score,
                 check_reasons: w.reasons.iter().map(|r| r.to_string()).collect(),
                 start: index.char_of(c.span.start),

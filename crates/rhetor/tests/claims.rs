@@ -49,6 +49,8 @@ fn seed_000_claims() {
         source(&doc, c),
         ("les services sud-coréens", SourceKind::Government)
     );
+    // "d'ici la fin 2025" is the 30 000 total's, not the 6 000 contingent's.
+    assert_eq!(c.time, None, "the contingent has no date of its own");
     let c = find(&doc, 30000.0, "hommes");
     assert_eq!(c.approximation, Approximation::MoreThan);
     assert_eq!(
@@ -67,6 +69,31 @@ fn seed_000_claims() {
         (money.kind, money.unit.as_deref()),
         (NumberKind::Currency, Some("EUR"))
     );
+    // The named group comes from the clause: "Kim Jong Un expédie 30 000
+    // soldats" is North Korea, not the "territoire russe" before it.
+    let kim = doc
+        .claims
+        .iter()
+        .find(|c| c.value == 30000.0 && doc.slice(c.sentence).contains("Kim Jong Un expédie"))
+        .expect("Kim Jong Un's 30 000");
+    assert_eq!(kim.group.as_deref(), Some("North Korea"));
+    // "les deux principales puissances européennes" counts powers.
+    let c = find(&doc, 2.0, "puissances européennes");
+    assert_eq!(c.subject_key.as_deref(), Some("puissance européen"));
+    // No claim without a counted thing ("par milliers"), unless a share,
+    // money or a unit.
+    for c in &doc.claims {
+        assert!(
+            c.subject.is_some()
+                || c.unit.is_some()
+                || matches!(
+                    c.kind,
+                    NumberKind::Percent | NumberKind::Fraction | NumberKind::Currency
+                ),
+            "bare figure {:?}",
+            doc.slice(c.span)
+        );
+    }
     // Names are not counts.
     for c in &doc.claims {
         let number = doc.slice(c.number);
@@ -248,20 +275,44 @@ fn seeds_conflict_only_like_with_like() {
         roles.contains(&(6000.0, rhetor::claims::role::ClaimRole::Increment)),
         "{roles:?}"
     );
+    // "portant le total … à plus de 30 000 hommes": a total, which no count
+    // contradicts.
+    assert!(
+        roles.contains(&(30000.0, rhetor::claims::role::ClaimRole::Total)),
+        "{roles:?}"
+    );
+    let head = |k: &Option<String>| {
+        k.as_deref()
+            .and_then(|k| k.split_whitespace().next())
+            .map(str::to_string)
+    };
     let groups = rhetor::compare::group_claims(&analyses);
+    let mut pairs = Vec::new();
     for g in &groups {
         for (i, j) in &g.conflicts {
             let (a, b) = (&g.entries[*i].claim, &g.entries[*j].claim);
             assert_eq!(a.role, b.role);
-            assert_eq!(a.subject_key, b.subject_key);
+            assert_eq!(head(&a.subject_key), head(&b.subject_key));
             assert_eq!(a.group, b.group);
+            // Unequal keys only inside one article.
+            assert!(a.subject_key == b.subject_key || g.entries[*i].doc_id == g.entries[*j].doc_id);
             let why = rhetor::compare::conflict_reason(g, *i, *j);
             assert!(
                 why.contains("same group") && why.contains("same role"),
                 "{why}"
             );
+            pairs.push((a.value, b.value));
         }
     }
-    let n: usize = groups.iter().map(|g| g.conflicts.len()).sum();
-    assert!(n <= 1, "{n} conflicts on the seeds");
+    // Seed 000's own inconsistency, issue 12's example: 8 000 fighting (§3)
+    // against 11 000 deployed (§39).
+    assert!(
+        pairs.contains(&(8000.0, 11000.0)) || pairs.contains(&(11000.0, 8000.0)),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.len() <= 5,
+        "{} conflicts on the seeds: {pairs:?}",
+        pairs.len()
+    );
 }

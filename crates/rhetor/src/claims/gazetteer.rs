@@ -245,6 +245,24 @@ pub(super) fn named_group(
             return Some(name(g));
         }
     }
+    // The clause of the number names its actor first: "Pendant que
+    // Washington débat …, Kim Jong Un expédie 30 000 soldats" is North Korea,
+    // not the "russe" of the first clause. A demonym of the clause still
+    // comes before a place in it ("les forces nord-coréennes en Russie à
+    // 30 000 hommes").
+    let clause_start = clause_start(text, sentence.start, number.start);
+    let in_clause = || {
+        mentions
+            .iter()
+            .filter(move |(p, _, _)| clause_start <= *p && *p < number.start)
+    };
+    if let Some(&(_, g, _)) = in_clause()
+        .filter(|(_, _, demonym)| *demonym)
+        .max_by_key(|(p, _, _)| *p)
+        .or_else(|| in_clause().max_by_key(|(p, _, _)| *p))
+    {
+        return Some(name(g));
+    }
     let before = || mentions.iter().filter(|(p, _, _)| *p < number.start);
     before()
         .filter(|(_, _, demonym)| *demonym)
@@ -257,6 +275,14 @@ pub(super) fn named_group(
                 .min_by_key(|(p, _, _)| *p)
         })
         .map(|&(_, g, _)| name(g))
+}
+
+/// Where the clause holding byte `at` starts: after the last comma,
+/// semicolon, colon, dash or parenthesis between `from` and `at`.
+fn clause_start(text: &str, from: usize, at: usize) -> usize {
+    text.get(from..at)
+        .and_then(|s| s.rfind([',', ';', ':', '—', '–', '(', ')']))
+        .map_or(from, |i| from + i + 1)
 }
 
 /// "nord-coréennes", "russes", "British": an adjective of nationality.

@@ -111,6 +111,11 @@ pub fn block_claims(
                 .iter()
                 .filter(|m| m.kind == NumberKind::Date)
                 .collect();
+            let figures: Vec<Span> = quantities
+                .iter()
+                .filter(|m| !matches!(m.kind, NumberKind::Date | NumberKind::Ordinal))
+                .map(|m| m.span)
+                .collect();
             let rates = find_all(&RATE_AC, text, sentence);
             let hedges = find_all(&HEDGE_AC, text, sentence);
             let ctx = Ctx::new(text, sentence);
@@ -127,15 +132,66 @@ pub fn block_claims(
                             &ctx,
                             &rates,
                             &hedges,
-                            &dates,
+                            &Times {
+                                dates: &dates,
+                                figures: &figures,
+                            },
                             &sources,
                         )
-                    }),
+                    })
+                    .filter(counts_something),
             );
         }
         previous_sentence = Some(sentence);
     }
     out
+}
+
+/// The dates of a sentence and its other figures, to attach each date to
+/// the figure it belongs to.
+struct Times<'a> {
+    dates: &'a [&'a NumberMatch],
+    figures: &'a [Span],
+}
+
+impl Times<'_> {
+    /// The date of figure `number`: a date before it scopes over what
+    /// follows up to the next date ("En 2022, 15 000 morts et 20 000
+    /// blessés"); a date after it belongs to it only if no other figure
+    /// stands between ("un contingent de 6 000 soldats, portant le total à
+    /// 30 000 hommes d'ici la fin 2025": the date is the 30 000's).
+    fn of(&self, number: Span) -> Option<&NumberMatch> {
+        self.dates
+            .iter()
+            .filter(|d| {
+                if d.span.end <= number.start {
+                    !self
+                        .dates
+                        .iter()
+                        .any(|o| o.span.start >= d.span.end && o.span.end <= number.start)
+                } else if d.span.start >= number.end {
+                    !self
+                        .figures
+                        .iter()
+                        .any(|f| f.start >= number.end && f.end <= d.span.start)
+                } else {
+                    false
+                }
+            })
+            .min_by_key(|d| d.span.start.abs_diff(number.start))
+            .copied()
+    }
+}
+
+/// A claim needs a counted thing: a bare figure with no subject and no unit
+/// ("les trois autres", "par milliers") is kept only as a share or money.
+fn counts_something(c: &Claim) -> bool {
+    c.subject.is_some()
+        || c.unit.is_some()
+        || matches!(
+            c.kind,
+            NumberKind::Percent | NumberKind::Fraction | NumberKind::Currency
+        )
 }
 
 /// One claim from a number of a sentence and what surrounds it.
@@ -148,7 +204,7 @@ fn claim(
     ctx: &Ctx,
     rates: &[Span],
     hedges: &[Span],
-    dates: &[&NumberMatch],
+    times: &Times,
     sources: &[Attribution],
 ) -> Claim {
     {
@@ -181,10 +237,7 @@ fn claim(
                     .map_or("", |(_, l)| *l)
                     .to_string()
             });
-            let time = dates
-                .iter()
-                .min_by_key(|d| d.span.start.abs_diff(m.span.start))
-                .map(|d| time_ref(text, sentence, d));
+            let time = times.of(m.span).map(|d| time_ref(text, sentence, d));
             let hedge = hedges
                 .iter()
                 .min_by_key(|h| h.start.abs_diff(m.span.start))

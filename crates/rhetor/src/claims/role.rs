@@ -132,14 +132,26 @@ const COMPARISON: &[&str] = &[
     "раз",
 ];
 
-/// The role of `claim`, from its kind, rate and the words around it.
-pub fn role_of(text: &str, claim: &Claim) -> ClaimRole {
+/// The role of `claim`, from its kind, rate and the words around it. The
+/// words before it are read back to the start of its clause, and never
+/// before the end of `previous`, the figure before it in the sentence, whose
+/// words they are ("6 000 pertes sur 11 000 déployés": the 11 000 are no
+/// losses; "portant le total des forces … à plus de 30 000": a total).
+pub fn role_of(text: &str, claim: &Claim, previous: Option<&Claim>) -> ClaimRole {
+    let floor = previous
+        .filter(|p| p.sentence == claim.sentence && p.span.end <= claim.span.start)
+        .map_or(claim.sentence.start, |p| p.span.end)
+        .max(claim.sentence.start);
+    let floor = text
+        .get(floor..claim.span.start)
+        .and_then(|s| s.rfind([',', ';', ':', '—', '(']))
+        .map_or(floor, |i| floor + i + 1);
     let around = |before: usize, after: usize| {
         let start = text[..claim.span.start.min(text.len())]
             .char_indices()
             .rev()
             .nth(before)
-            .map_or(claim.sentence.start, |(b, _)| b.max(claim.sentence.start));
+            .map_or(floor, |(b, _)| b.max(floor));
         let end = text
             .get(claim.span.end..)
             .and_then(|rest| {
@@ -151,7 +163,7 @@ pub fn role_of(text: &str, claim: &Claim) -> ClaimRole {
             .min(claim.sentence.end);
         lower_aligned(text.get(start..end).unwrap_or("")).into_owned()
     };
-    let near = around(40, 30);
+    let near = around(60, 30);
     let has = |list: &[&str]| list.iter().any(|w| near.contains(w));
     if matches!(claim.kind, NumberKind::Percent | NumberKind::Fraction) && !has(CHANGE) {
         return ClaimRole::Share;

@@ -134,6 +134,65 @@ pub(super) fn is_stop(w: &str) -> bool {
         .any(|s| w.ends_with(s) && w.len() > 5)
 }
 
+/// An adjective that stands before the noun it qualifies ("principales",
+/// "derniers", "nouveaux", "main", "largest").
+pub(super) fn is_prenominal(w: &str) -> bool {
+    matches!(
+        w,
+        "principal"
+            | "principale"
+            | "principaux"
+            | "principales"
+            | "premier"
+            | "premiers"
+            | "première"
+            | "premières"
+            | "dernier"
+            | "derniers"
+            | "dernière"
+            | "dernières"
+            | "prochain"
+            | "prochains"
+            | "prochaine"
+            | "prochaines"
+            | "grand"
+            | "grands"
+            | "grande"
+            | "grandes"
+            | "petit"
+            | "petits"
+            | "petite"
+            | "petites"
+            | "nouveau"
+            | "nouveaux"
+            | "nouvelle"
+            | "nouvelles"
+            | "seul"
+            | "seuls"
+            | "seule"
+            | "seules"
+            | "gros"
+            | "grosse"
+            | "grosses"
+            | "vrais"
+            | "vraies"
+            | "anciens"
+            | "anciennes"
+            | "main"
+            | "major"
+            | "largest"
+            | "biggest"
+            | "first"
+            | "last"
+            | "next"
+            | "new"
+            | "only"
+            | "big"
+            | "small"
+            | "former"
+    )
+}
+
 /// Likely a modifier that belongs to the subject ("nord-coréens", "russes").
 pub(super) fn is_modifier(w: &str) -> bool {
     const SUFFIXES: &[&str] = &[
@@ -142,7 +201,7 @@ pub(super) fn is_modifier(w: &str) -> bool {
         "ive", "ives", "é", "és", "ée", "ées", "ant", "ants", "ante", "antes", "aire", "aires",
         "ois", "oise", "oises", "ese", "ish", "ian", "ic", "ical", "ed", "ary", "ive", "ous",
         "eux", "euse", "euses", "iste", "istes", "ier", "iers", "ière", "ières", "ule", "ules",
-        "russe", "russes", "turc", "turcs", "grec", "grecs",
+        "éen", "éens", "éenne", "éennes", "russe", "russes", "turc", "turcs", "grec", "grecs",
     ];
     w.contains('-') && w.chars().all(|c| c.is_lowercase() || c == '-')
         || SUFFIXES.iter().any(|s| w.ends_with(s)) && w.chars().count() > 3
@@ -170,7 +229,7 @@ pub fn stem(word: &str) -> String {
 pub(super) fn canonical(stemmed: &str) -> &str {
     match stemmed {
         "homme" | "troupe" | "militaire" | "combattant" | "soldier" | "troop" | "men" | "man"
-        | "soldat" => "soldat",
+        | "soldat" | "déployé" | "deployed" => "soldat",
         "mort" | "tué" | "perte" | "victime" | "death" | "casualtie" | "casualty" | "killed"
         | "loss" | "losse" => "perte",
         "obu" | "shell" | "munition" | "projectile" => "obus",
@@ -207,6 +266,17 @@ impl Ctx {
                 self.words[i].as_str(),
                 "de" | "d'" | "des" | "du" | "of" | "the" | "l'" | "la" | "le" | "les"
             )
+        {
+            i += 1;
+        }
+        // An adjective before the noun is no counted thing: "les deux
+        // principales puissances européennes" count "puissances européennes".
+        while is_prenominal(self.words.get(i).map_or("", String::as_str))
+            && self
+                .tokens
+                .get(i + 1)
+                .is_some_and(|t| t.kind == TokenKind::Word)
+            && self.words.get(i + 1).is_some_and(|w| !is_stop(w))
         {
             i += 1;
         }

@@ -48,8 +48,10 @@ static QUARTER_HOURS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("quarter-hours regex")
 });
 static DASHED_TENS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\s*[—–]\s*(\p{L}+)")
-        .expect("dashed-tens regex")
+    Regex::new(
+        r"(?i)(?-u:\b)(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\s*[—–]\s*(\p{L}+)",
+    )
+    .expect("dashed-tens regex")
 });
 static TIME_MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?-u:\b)(\d{1,3}(?:[.,]\d+)?)(['′"″])"#).expect("time-mark regex")
@@ -173,10 +175,7 @@ fn dashed_tens(text: &str, matches: &mut Vec<NumberMatch>) {
             tens.as_str().to_lowercase(),
             unit.as_str().to_lowercase()
         );
-        let (value, kind) = match (
-            words::compound_cardinal(&joined),
-            words::ordinal(&joined),
-        ) {
+        let (value, kind) = match (words::compound_cardinal(&joined), words::ordinal(&joined)) {
             (Some(v), _) => (v, NumberKind::Number),
             (None, Some(v)) => (v, NumberKind::Ordinal),
             _ => continue,
@@ -200,7 +199,9 @@ fn time_marks(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
             continue;
         };
         let after = text.get(all.end()..).and_then(|r| r.chars().next());
-        let before = text.get(..figure.start()).and_then(|r| r.chars().next_back());
+        let before = text
+            .get(..figure.start())
+            .and_then(|r| r.chars().next_back());
         if after.is_some_and(|a| a.is_alphanumeric() || matches!(a, '\'' | '"' | '′' | '″'))
             || before.is_some_and(|b| b.is_alphanumeric() || matches!(b, '\'' | '"' | '.' | ','))
         {
@@ -209,7 +210,9 @@ fn time_marks(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
         let unit = match mark.as_str() {
             "'" | "′" => "minute",
             _ => {
-                let quotes = text.get(..all.start()).map_or(0, |b| b.matches('"').count());
+                let quotes = text
+                    .get(..all.start())
+                    .map_or(0, |b| b.matches('"').count());
                 if mark.as_str() == "\"" && quotes % 2 == 1 {
                     continue;
                 }
@@ -219,7 +222,11 @@ fn time_marks(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
         let Some(value) = parse_digits(figure.as_str(), lang) else {
             continue;
         };
-        let mut m = number(Span::new(all.start(), all.end()), value, NumberKind::Duration);
+        let mut m = number(
+            Span::new(all.start(), all.end()),
+            value,
+            NumberKind::Duration,
+        );
         m.unit = Some(unit.to_string());
         replace(matches, m);
     }
@@ -237,10 +244,12 @@ fn quarter_hours(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
         let Some(whole) = words::cardinal(&w).or_else(|| parse_digits(&w, lang)) else {
             continue;
         };
-        let quarters = c.get(2).map_or(Some(1.0), |q| match q.as_str().to_lowercase().as_str() {
-            "a" | "an" | "one" => Some(1.0),
-            q => words::cardinal(q),
-        });
+        let quarters = c
+            .get(2)
+            .map_or(Some(1.0), |q| match q.as_str().to_lowercase().as_str() {
+                "a" | "an" | "one" => Some(1.0),
+                q => words::cardinal(q),
+            });
         let (Some(quarters), Some(unit)) = (
             quarters.filter(|q| *q < 4.0),
             words::time_unit(&unit.as_str().to_lowercase()),
@@ -554,24 +563,40 @@ mod tests {
     fn minute_and_second_marks() {
         assert_eq!(
             one("à la 90' de jeu", "fr"),
-            (90.0, NumberKind::Duration, Some("minute".into()), "90'".into())
+            (
+                90.0,
+                NumberKind::Duration,
+                Some("minute".into()),
+                "90'".into()
+            )
         );
         assert_eq!(
             one("1\" d'écart", "fr"),
-            (1.0, NumberKind::Duration, Some("second".into()), "1\"".into())
+            (
+                1.0,
+                NumberKind::Duration,
+                Some("second".into()),
+                "1\"".into()
+            )
         );
         // A closing quotation mark is no second.
         let (_, kind, _, _) = one("he said \"15\" twice", "en");
         assert_eq!(kind, NumberKind::Number);
         // Feet and inches, a mark glued to a letter: no duration.
         let found = find_numbers("a 5'10 man", "en", NumberOptions::default());
-        assert!(found.iter().all(|m| m.kind != NumberKind::Duration), "{found:?}");
+        assert!(
+            found.iter().all(|m| m.kind != NumberKind::Duration),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn quarters_of_a_unit_and_dashed_tens() {
         let (v, kind, unit, covered) = one("one and three quarters of hours", "en");
-        assert_eq!((v, kind, unit.as_deref()), (1.75, NumberKind::Duration, Some("hour")));
+        assert_eq!(
+            (v, kind, unit.as_deref()),
+            (1.75, NumberKind::Duration, Some("hour"))
+        );
         assert_eq!(covered, "one and three quarters of hours");
         let (v, _, unit, _) = one("one and one quarter hour", "en");
         assert_eq!((v, unit.as_deref()), (1.25, Some("hour")));
