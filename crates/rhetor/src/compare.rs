@@ -267,10 +267,17 @@ pub fn group_claims(analyses: &[Analysis]) -> Vec<ClaimGroup> {
         .into_values()
         .filter(|g| g.entries.len() >= 2)
         .map(|mut g| {
+            // A timeline per named group: its dated figures in date order,
+            // then the undated ones, by document and position.
+            let date = |e: &GroupEntry| {
+                let d = e.claim.time.as_ref().and_then(|t| t.date.clone());
+                (d.is_none(), d)
+            };
             g.entries.sort_by(|a, b| {
                 a.claim
                     .group
                     .cmp(&b.claim.group)
+                    .then_with(|| date(a).cmp(&date(b)))
                     .then(a.doc_id.cmp(&b.doc_id))
                     .then(a.claim.start.cmp(&b.claim.start))
             });

@@ -264,7 +264,17 @@ pub fn find_numbers(text: &str, lang: &str, opts: NumberOptions) -> Vec<NumberMa
             kept.push(m);
         }
     }
-    let kept = spoken::merge(text, lang, merge_cents(text, kept));
+    let mut kept = spoken::merge(text, lang, merge_cents(text, kept));
+    // The passes keep matches sorted and disjoint; should one fail to, the
+    // later of two overlapping matches goes rather than a slice across them.
+    let mut end = 0;
+    kept.retain(|m| {
+        let keep = m.span.start >= end && m.span.start <= m.span.end;
+        if keep {
+            end = m.span.end;
+        }
+        keep
+    });
     let out = merge_durations(text, merge_ranges(text, kept));
     out.into_iter()
         .map(|m| with_approximation(text, m))
@@ -1112,8 +1122,14 @@ fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
     let mut out: Vec<NumberMatch> = Vec::with_capacity(matches.len());
     for m in matches {
         if let Some(prev) = out.last_mut() {
-            let between = text[prev.span.end..m.span.start].trim().to_lowercase();
-            let before = text[window_start(text, prev.span.start, 16)..prev.span.start]
+            let between = text
+                .get(prev.span.end..m.span.start)
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
+            let before = text
+                .get(window_start(text, prev.span.start, 16)..prev.span.start)
+                .unwrap_or("")
                 .trim_end()
                 .to_lowercase();
             let opener = before.ends_with("entre")

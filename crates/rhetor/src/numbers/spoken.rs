@@ -32,8 +32,12 @@ static DEMI: LazyLock<Regex> = LazyLock::new(|| {
         .expect("demi regex")
 });
 static DENOMINATOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(un|une|one|a|two|deux|three|trois|four|quatre|five|cinq|six|seven|sept|eight|huit|nine|neuf|\d{1,2})\s+(cinquièmes?|sixièmes?|septièmes?|huitièmes?|neuvièmes?|dixièmes?|centièmes?|millièmes?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|hundredths?|thousandths?)(?-u:\b)(\s+(?:de|d'|d’|des|du|of)(?-u:\b))?")
+    Regex::new(r"(?i)(?-u:\b)(un|une|one|a|two|deux|three|trois|four|quatre|five|cinq|six|seven|sept|eight|huit|nine|neuf|\d{1,2})(?:\s+|-)(cinquièmes?|sixièmes?|septièmes?|huitièmes?|neuvièmes?|dixièmes?|centièmes?|millièmes?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|hundredths?|thousandths?)(?-u:\b)(\s+(?:de|d'|d’|des|du|of)(?-u:\b))?")
         .expect("denominator regex")
+});
+static HYPHEN_FRACTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(one|two|three|four|five|six|seven|eight|nine)-(half|thirds?|quarters?)(?-u:\b)")
+        .expect("hyphen-fraction regex")
 });
 static ONE_AND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:one|un|une)\s+(?:and|et)\s+(?:(?:a|an)\s+)?(half|quarter|demie?|quart)(?-u:\b)")
@@ -289,6 +293,30 @@ fn fractions(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
             ),
         );
     }
+    // "two-thirds", "three-quarters", "one-half" (the scanner reads the
+    // hyphenated token as one compound).
+    for c in HYPHEN_FRACTION.captures_iter(text) {
+        let (Some(all), Some(num), Some(den)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        let den = den.as_str().to_lowercase();
+        let (Some(n), Some(d)) = (
+            words::cardinal(&num.as_str().to_lowercase()),
+            words::fraction(&den),
+        ) else {
+            continue;
+        };
+        if n * d < 1.0 + 1e-9 {
+            replace(
+                matches,
+                number(
+                    Span::new(all.start(), all.end()),
+                    n * d,
+                    NumberKind::Fraction,
+                ),
+            );
+        }
+    }
     // "one and a half", "un et demi" (a lone "one" is no match of its own).
     for c in ONE_AND.captures_iter(text) {
         let (Some(all), Some(f)) = (c.get(0), c.get(1)) else {
@@ -383,14 +411,21 @@ fn pairs(text: &str, lang: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> 
             let between = text.get(m.span.end..next.span.start).unwrap_or("");
             let b = between.trim().to_lowercase();
             let plain = m.kind == NumberKind::Number && m.value.fract() == 0.0;
-            if plain && next.kind == NumberKind::Number && matches!(b.as_str(), "point" | "virgule")
+            if plain
+                && matches!(next.kind, NumberKind::Number | NumberKind::Percent)
+                && matches!(b.as_str(), "point" | "virgule")
             {
-                // "two point five", "two point two million".
+                // "two point five", "two point two million", "twelve point
+                // five percent".
                 let scale = trailing_scale(text, next).unwrap_or(1.0);
                 let digits = next.value / scale;
                 if digits.fract() == 0.0 {
                     m.value = (m.value + decimal_part(digits)) * scale;
                     m.span.end = next.span.end;
+                    if next.kind == NumberKind::Percent {
+                        m.kind = NumberKind::Percent;
+                        m.unit = next.unit.clone();
+                    }
                     iter.next();
                     continue;
                 }
@@ -424,10 +459,14 @@ fn pairs(text: &str, lang: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> 
                 && text
                     .get(next.span.start..next.span.end)
                     .is_some_and(|t| t.starts_with("1/") || t.starts_with("3/4"));
-            if (joins || glued_fraction) && matches!(m.kind, NumberKind::Number) && m.value >= 1.0 {
-                // "5 and a half minutes", "a million and a half", "2 1/2 years".
+            if (joins || glued_fraction)
+                && matches!(m.kind, NumberKind::Number)
+                && (m.value >= 1.0 || (glued_fraction && m.value <= -1.0))
+            {
+                // "5 and a half minutes", "a million and a half", "2 1/2
+                // years", "-2 1/2" (the sign holds for the whole figure).
                 let scale = trailing_scale(text, &m).unwrap_or(1.0);
-                m.value += next.value * scale;
+                m.value += next.value * scale * m.value.signum();
                 m.span.end = next.span.end;
                 if next.kind == NumberKind::Duration {
                     m.kind = NumberKind::Duration;
@@ -508,7 +547,46 @@ fn halves(text: &str, matches: &mut Vec<NumberMatch>) {
         let before = text.get(..m.span.start).unwrap_or("");
         let scaled =
             m.kind == NumberKind::Number && (m.value == 12.0 || trailing_scale(text, m).is_some());
-        let half = HALF_OF.find(before).filter(|_| scaled);
+        // "one and a half million", "two and a half billion": the pairs
+        // pass made "one and a half" (1.5) right before the scale.
+        if let Some(prev) = i.checked_sub(1).and_then(|p| matches.get(p)) {
+            let joined = text
+                .get(prev.span.end..m.span.start)
+                .is_some_and(|b| b.trim().is_empty());
+            // The match is the scale alone, or the scale and a currency
+            // ("billion dollars").
+            let bare_scale = text
+                .get(m.span.start..m.span.end)
+                .and_then(|t| t.split_whitespace().next())
+                .and_then(|w| words::multiplier(&w.to_lowercase()))
+                .is_some_and(|x| x >= 1e3 && x == m.value);
+            if joined
+                && prev.kind == NumberKind::Number
+                && prev.value.fract() == 0.5
+                && bare_scale
+                && matches!(m.kind, NumberKind::Number | NumberKind::Currency)
+            {
+                let mut merged = number(
+                    Span::new(prev.span.start, m.span.end),
+                    prev.value * m.value,
+                    m.kind,
+                );
+                merged.unit = m.unit.clone();
+                matches.remove(i);
+                matches[i - 1] = merged;
+                continue;
+            }
+        }
+        let half = HALF_OF
+            .find(before)
+            .filter(|_| scaled)
+            // The "half" itself may be a match of its own; one that
+            // starts before it (and overlaps it) may not.
+            .filter(|h| {
+                i == 0
+                    || matches[i - 1].span.end <= h.start()
+                    || matches[i - 1].span.start >= h.start()
+            });
         if let Some(h) = half {
             let start = h.start();
             let value = m.value / 2.0;
