@@ -182,7 +182,14 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     // in input order. At most `window` inputs are between reading and
     // printing, so memory stays bounded whatever the input.
     let window = rayon::current_num_threads() * 16;
-    let batch_size = rayon::current_num_threads() * 8;
+    // Analyses go to the store in transactions of up to `batch_size`, or
+    // what a second brought (the accurate tier stores as it goes). Each
+    // commit rewrites every index page its rows touched: batches of 64
+    // instead of 16 made the fast tier 1.17× faster with
+    // the store (docs/BENCHMARKS.md); a killed run redoes at most that many.
+    let batch_size = 64;
+    let batch_age = std::time::Duration::from_secs(1);
+    let mut batch_started = std::time::Instant::now();
     let gate = Window::new(window);
     let (results_tx, results_rx) =
         std::sync::mpsc::sync_channel::<(usize, String, Result<Outcome, InputError>)>(window);
@@ -231,6 +238,9 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
                         }
                         seen.push(analysis.id.clone());
                         if let Some(json) = json.filter(|_| storing) {
+                            if batch.1.is_empty() {
+                                batch_started = std::time::Instant::now();
+                            }
                             batch.0.push(name);
                             batch.1.push(Serialised {
                                 analysis: *analysis,
@@ -265,7 +275,9 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
                         progress.suspend(|| eprintln!("rhetor: {name}: {e}"));
                     }
                 }
-                if batch.1.len() >= batch_size {
+                if batch.1.len() >= batch_size
+                    || (!batch.1.is_empty() && batch_started.elapsed() >= batch_age)
+                {
                     send_batch(&batches, &mut batch);
                 }
             }
