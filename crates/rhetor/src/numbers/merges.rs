@@ -285,6 +285,15 @@ fn window_start(text: &str, end: usize, bytes: usize) -> usize {
     start
 }
 
+/// The scale word of a match ("20 millions", "3 billion dollars", "six
+/// mille"): a multiplier of at least a thousand among its words.
+fn scale_of(text: &str, m: &NumberMatch) -> Option<f64> {
+    text.get(m.span.start..m.span.end)?
+        .split(|c: char| c.is_whitespace() || c == '\'' || c == '’')
+        .filter_map(|w| words::multiplier(&w.to_lowercase()))
+        .find(|&x| x >= 1e3)
+}
+
 /// Joins "entre 10 et 12", "de 10 à 12", "10-12" into ranges.
 pub(super) fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> {
     let mut out: Vec<NumberMatch> = Vec::with_capacity(matches.len());
@@ -309,7 +318,8 @@ pub(super) fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberM
                 || (matches!(between.as_str(), "et" | "and") && opener);
             // Alternatives are two figures ("vingt ou trente"); the unit of
             // the second is the first's too ("six ou dix mois").
-            if matches!(between.as_str(), "ou" | "or")
+            let alternative = matches!(between.as_str(), "ou" | "or");
+            if alternative
                 && prev.kind == NumberKind::Number
                 && prev.unit.is_none()
                 && m.unit.is_some()
@@ -317,6 +327,20 @@ pub(super) fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberM
             {
                 prev.kind = m.kind;
                 prev.unit = m.unit.clone();
+            }
+            // The scale of the second figure is the first's too: "entre 10
+            // et 20 millions" is 10 to 20 million, "cinq ou six mille" 5 000
+            // or 6 000 (but "500 000 à 2 millions" keeps its 500 000).
+            let shared = scale_of(text, &m)
+                .filter(|_| scale_of(text, prev).is_none())
+                .filter(|&scale| {
+                    (connector || alternative)
+                        && prev.kind != NumberKind::Date
+                        && prev.value_max.is_none()
+                        && prev.value.abs() * scale <= m.value.abs()
+                });
+            if let Some(scale) = shared {
+                prev.value *= scale;
             }
             let compatible = prev.kind == m.kind
                 || prev.kind == NumberKind::Number

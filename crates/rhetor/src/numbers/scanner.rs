@@ -367,12 +367,12 @@ impl Scanner<'_> {
             k += 1;
             unit_word = after;
         }
-        if !via_de && words::percent_word(unit_word)
-            || unit_word == "pour" && self.word(k + 1) == "cent"
-        {
+        // "50 pour cent", and the British "50 per cent".
+        let two_words = matches!(unit_word, "pour" | "per") && self.word(k + 1) == "cent";
+        if !via_de && words::percent_word(unit_word) || two_words {
             m.kind = NumberKind::Percent;
             m.unit = Some("%".into());
-            let last = if unit_word == "pour" { k + 1 } else { k };
+            let last = if two_words { k + 1 } else { k };
             m.span.end = self.tokens[last].span.end;
             return Some((m, last + 1));
         }
@@ -541,9 +541,22 @@ impl Scanner<'_> {
             let Some(v) = v else {
                 if matches!(word, "et" | "and") && !values.is_empty() {
                     let nxt = self.word(k + 1);
-                    if words::cardinal(nxt).is_some()
-                        || (nxt.contains('-') && words::compound_cardinal(nxt).is_some())
-                    {
+                    let next_value = words::cardinal(nxt).or_else(|| {
+                        nxt.contains('-')
+                            .then(|| words::compound_cardinal(nxt))
+                            .flatten()
+                    });
+                    // "hundred and five", "mille et un", "vingt et un",
+                    // "soixante et onze" join; "cinq et dix" (after "entre")
+                    // are two numbers.
+                    let last = values.last().copied().unwrap_or(0.0);
+                    let joins = next_value.is_some_and(|n| {
+                        (last < 0.0 && n < -last)
+                            || (last >= 20.0
+                                && last % 10.0 == 0.0
+                                && matches!(nxt, "un" | "une" | "onze"))
+                    });
+                    if joins {
                         k += 1;
                         continue;
                     }

@@ -154,7 +154,11 @@ fn scientific(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
         ) else {
             continue;
         };
-        let value = m * 10f64.powi(e);
+        // Parsed whole where it can be ("6.02e23" is 6.02e23, not
+        // 6.02 × 10^23 rounded twice).
+        let value = format!("{m}e{e}")
+            .parse::<f64>()
+            .unwrap_or(m * 10f64.powi(e));
         if value.is_finite() {
             replace(
                 matches,
@@ -399,20 +403,40 @@ fn pairs(text: &str, lang: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> 
                 .chars()
                 .last()
                 .is_none_or(|c| !c.is_alphanumeric());
+        // "one point three dollars": a lone "one" is no match of its own.
+        let one_before = point
+            && before[..word_start]
+                .trim_end()
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("one"));
         if point
-            && m.kind == NumberKind::Number
+            && matches!(m.kind, NumberKind::Number | NumberKind::Currency)
             && out.last().is_none_or(|p| p.span.end < word_start)
-            && m.value.fract() == 0.0
         {
-            m.span.start = word_start;
-            m.value = decimal_part(m.value);
+            let scale = trailing_scale(text, &m).unwrap_or(1.0);
+            let digits = m.value / scale;
+            // "at one point 500 protesters" is no decimal: spoken decimals
+            // have a digit or two.
+            if digits.fract() == 0.0 && digits < 100.0 {
+                let whole = if one_before { 1.0 } else { 0.0 };
+                m.span.start = if one_before {
+                    before[..word_start].trim_end().len() - 3
+                } else {
+                    word_start
+                };
+                m.value = (whole + decimal_part(digits)) * scale;
+            }
         }
         while let Some(next) = iter.peek() {
             let between = text.get(m.span.end..next.span.start).unwrap_or("");
             let b = between.trim().to_lowercase();
             let plain = m.kind == NumberKind::Number && m.value.fract() == 0.0;
             if plain
-                && matches!(next.kind, NumberKind::Number | NumberKind::Percent)
+                && matches!(
+                    next.kind,
+                    NumberKind::Number | NumberKind::Percent | NumberKind::Currency
+                )
                 && matches!(b.as_str(), "point" | "virgule")
             {
                 // "two point five", "two point two million", "twelve point
@@ -422,8 +446,8 @@ fn pairs(text: &str, lang: &str, matches: Vec<NumberMatch>) -> Vec<NumberMatch> 
                 if digits.fract() == 0.0 {
                     m.value = (m.value + decimal_part(digits)) * scale;
                     m.span.end = next.span.end;
-                    if next.kind == NumberKind::Percent {
-                        m.kind = NumberKind::Percent;
+                    if next.kind != NumberKind::Number {
+                        m.kind = next.kind;
                         m.unit = next.unit.clone();
                     }
                     iter.next();
