@@ -85,6 +85,12 @@ fn seed_000_names_and_portrays_the_actors() {
         .mentions
         .iter()
         .any(|m| doc.slice(m.span) == "soldats nord-coréens"));
+    // "… les soldats nord-coréens sur le terrain. Ces fanatiques, …": the
+    // label opening the next sentence is theirs.
+    assert!(any_contains(
+        &portrayal(&doc, forces, PortrayalKind::Epithet),
+        "fanatiques"
+    ));
     // The figures about them are theirs.
     assert!(forces
         .portrayal

@@ -15,6 +15,9 @@
 //!   qui sème la mort sur toute la planète…"), to the next punctuation;
 //! - **action**: the name as subject (no preposition before it) followed by
 //!   a verb phrase ("Washington a perdu la main"), to the next punctuation;
+//! - **label anaphor**: a demonstrative and a name-calling noun opening a
+//!   sentence ("Ces fanatiques, …") are an epithet of the group the
+//!   sentence before mentioned last;
 //! - **claim**: a numeric claim whose counted thing or source contains the
 //!   mention. Techniques are added when the analysis is rendered
 //!   ([`super::technique_portrayal`]).
@@ -22,7 +25,7 @@
 //! Clauses stop at punctuation and are capped in length, so an item never
 //! leaves its sentence.
 
-use crate::document::{Document, Entity, Portrayal, PortrayalKind, Span};
+use crate::document::{Document, Entity, EntityKind, Portrayal, PortrayalKind, Span};
 use crate::segment::{Token, TokenKind};
 
 const DETERMINERS: &[&str] = &[
@@ -505,6 +508,82 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
     out
 }
 
+/// Nouns that label people, the words of name-calling ("ces fanatiques",
+/// "these thugs"): after a demonstrative opening a sentence they refer back
+/// to the group the sentence before named last.
+const LABELS: &[&str] = &[
+    "fanatiques",
+    "barbares",
+    "terroristes",
+    "criminels",
+    "mercenaires",
+    "héros",
+    "lâches",
+    "traîtres",
+    "robots",
+    "bouchers",
+    "nazis",
+    "fous",
+    "voyous",
+    "assassins",
+    "bandits",
+    "marionnettes",
+    "extrémistes",
+    "envahisseurs",
+    "occupants",
+    "agresseurs",
+    "fanatics",
+    "barbarians",
+    "terrorists",
+    "criminals",
+    "mercenaries",
+    "heroes",
+    "cowards",
+    "traitors",
+    "thugs",
+    "butchers",
+    "lunatics",
+    "murderers",
+    "puppets",
+    "extremists",
+    "invaders",
+    "occupiers",
+    "aggressors",
+];
+
+/// "Ces fanatiques, endoctrinés …": a demonstrative and a label noun that
+/// open sentence `si` are an epithet of the group mentioned last in the
+/// sentence before (the mention, and the label's span).
+fn label_anaphor(
+    doc: &Document,
+    entities: &[Entity],
+    sentence_tokens: &[Vec<Token>],
+    si: usize,
+) -> Option<(usize, usize, Span)> {
+    let text = doc.text.as_str();
+    let tokens = sentence_tokens.get(si)?;
+    let (first, noun) = (tokens.first()?, tokens.get(1)?);
+    if !matches!(lower(text, first).as_str(), "ces" | "these" | "those")
+        || !LABELS.contains(&lower(text, noun).as_str())
+    {
+        return None;
+    }
+    let previous = doc.sentences.get(si.checked_sub(1)?)?;
+    entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityKind::Group)
+        .flat_map(|(ei, e)| {
+            e.mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| previous.contains(m.span))
+                .map(move |(mi, m)| (m.span.start, ei, mi))
+        })
+        .max()
+        .map(|(_, ei, mi)| (ei, mi, noun.span))
+}
+
 /// Adds the portrayal items (all but techniques) to every entity, and
 /// orders entities by mentions, most first.
 pub fn portray(
@@ -513,8 +592,20 @@ pub fn portray(
     sentence_tokens: &[Vec<Token>],
 ) -> Vec<Entity> {
     let text = doc.text.as_str();
-    for e in &mut entities {
-        let mut items = Vec::new();
+    let anaphors: Vec<(usize, usize, Span)> = (1..doc.sentences.len())
+        .filter_map(|si| label_anaphor(doc, &entities, sentence_tokens, si))
+        .collect();
+    for (ei, e) in entities.iter_mut().enumerate() {
+        let mut items: Vec<Portrayal> = anaphors
+            .iter()
+            .filter(|(e2, _, _)| *e2 == ei)
+            .map(|&(_, mi, span)| Portrayal {
+                kind: PortrayalKind::Epithet,
+                span,
+                mention: mi,
+                label: None,
+            })
+            .collect();
         for (mi, m) in e.mentions.iter().enumerate() {
             let si = doc.sentences.partition_point(|s| s.end <= m.span.start);
             let (Some(sentence), Some(tokens)) = (doc.sentences.get(si), sentence_tokens.get(si))
