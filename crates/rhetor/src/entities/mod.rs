@@ -274,7 +274,17 @@ fn first_word(tokens: &[Token]) -> usize {
 fn plausible(words: &[&str], at_start: bool, in_title: bool, lt: &LanguageTable) -> bool {
     if words.len() == 1 && (at_start || in_title) {
         let lower = words[0].to_lowercase();
-        if tagger::in_vocab(&lt.vocab, lt.header.vocab_bits, &lower) {
+        // Its inflected forms count too: "Prompt à voter …" opens a
+        // sentence with an adjective the vocabulary holds as "prompte".
+        let common = [
+            lower.clone(),
+            format!("{lower}e"),
+            format!("{lower}s"),
+            format!("{lower}es"),
+        ]
+        .iter()
+        .any(|w| tagger::in_vocab(&lt.vocab, lt.header.vocab_bits, w));
+        if common {
             return false;
         }
     }
