@@ -316,3 +316,36 @@ fn seeds_conflict_only_like_with_like() {
         pairs.len()
     );
 }
+
+#[test]
+fn roles_read_their_own_clause() {
+    use rhetor::claims::role::ClaimRole;
+    let role = |text: &str, value: f64| {
+        let a = analysis_of("roles.txt", text);
+        a.claims
+            .iter()
+            .find(|c| c.value == value)
+            .map(|c| c.role)
+            .unwrap_or_else(|| panic!("no {value} in {text}"))
+    };
+    // The clause starts after a dash, three bytes long.
+    assert_eq!(
+        role("Le bilan est lourd — 300 morts selon l'ONU.", 300.0),
+        ClaimRole::Loss
+    );
+    // The words before a figure are the figure before's.
+    assert_eq!(
+        role(
+            "Ces troupes ont eu 6 000 pertes sur 11 000 déployés.",
+            11000.0
+        ),
+        ClaimRole::Count
+    );
+    assert_eq!(
+        role(
+            "portant le total des forces nord-coréennes en Russie à plus de 30 000 hommes.",
+            30000.0
+        ),
+        ClaimRole::Total
+    );
+}

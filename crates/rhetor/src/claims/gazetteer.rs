@@ -281,8 +281,12 @@ pub(super) fn named_group(
 /// semicolon, colon, dash or parenthesis between `from` and `at`.
 fn clause_start(text: &str, from: usize, at: usize) -> usize {
     text.get(from..at)
-        .and_then(|s| s.rfind([',', ';', ':', '—', '–', '(', ')']))
-        .map_or(from, |i| from + i + 1)
+        .and_then(|s| {
+            s.char_indices()
+                .rev()
+                .find(|(_, c)| matches!(c, ',' | ';' | ':' | '—' | '–' | '(' | ')'))
+        })
+        .map_or(from, |(i, c)| from + i + c.len_utf8())
 }
 
 /// "nord-coréennes", "russes", "British": an adjective of nationality.
