@@ -241,6 +241,8 @@ pub(super) fn canonical(stemmed: &str) -> &str {
 pub(super) struct Ctx {
     pub(super) tokens: Vec<Token>,
     pub(super) words: Vec<String>,
+    /// Whether each token starts with a capital (the words are folded).
+    capitalised: Vec<bool>,
 }
 
 impl Ctx {
@@ -250,11 +252,50 @@ impl Ctx {
             .iter()
             .map(|t| fold(&text[t.span.start..t.span.end]))
             .collect();
-        Ctx { tokens, words }
+        let capitalised = tokens
+            .iter()
+            .map(|t| {
+                text.get(t.span.start..t.span.end)
+                    .and_then(|w| w.chars().next())
+                    .is_some_and(char::is_uppercase)
+            })
+            .collect();
+        Ctx {
+            tokens,
+            words,
+            capitalised,
+        }
     }
 
     pub(super) fn index_at(&self, byte: usize) -> usize {
         self.tokens.partition_point(|t| t.span.end <= byte)
+    }
+
+    /// The token after a dotted abbreviation of capitals starting at `i`
+    /// ("U.S.", "U.K.", "E.U."), when a word follows it.
+    fn after_abbreviation(&self, i: usize) -> Option<usize> {
+        let letter = |k: usize| {
+            self.tokens.get(k).is_some_and(|t| {
+                t.kind == TokenKind::Word
+                    && self.words[k].chars().count() <= 2
+                    && self.words[k].chars().all(char::is_alphabetic)
+            })
+        };
+        let dot = |k: usize| self.words.get(k).is_some_and(|w| w == ".");
+        let mut k = i;
+        let mut parts = 0;
+        while letter(k) && dot(k + 1) {
+            parts += 1;
+            k += 2;
+        }
+        let capitals = self.capitalised.get(i).copied().unwrap_or(false);
+        (parts >= 2
+            && capitals
+            && self
+                .tokens
+                .get(k)
+                .is_some_and(|t| t.kind == TokenKind::Word))
+        .then_some(k)
     }
 
     /// The subject after the number match: a noun and its modifiers.
@@ -281,6 +322,9 @@ impl Ctx {
             i += 1;
         }
         let first = i;
+        // An abbreviation before the noun ("800 U.S. troops", "the U.N.
+        // mission"): part of the subject's span, the noun after it its head.
+        let i = self.after_abbreviation(i).unwrap_or(i);
         let head = self.tokens.get(i).filter(|t| t.kind == TokenKind::Word)?;
         if is_stop(&self.words[i])
             || self.words[i].chars().next().is_some_and(char::is_uppercase) && i > first
