@@ -357,6 +357,9 @@ fn dotted_abbreviations_do_not_end_the_counted_thing() {
         "The Pentagon sent over 800 U.S. troops to the border, officials said on Monday.",
     );
     let c = a.claims.iter().find(|c| c.value == 800.0).expect("800");
-    assert_eq!(c.subject.as_ref().map(|s| s.text.as_str()), Some("U.S. troops"));
+    assert_eq!(
+        c.subject.as_ref().map(|s| s.text.as_str()),
+        Some("U.S. troops")
+    );
     assert_eq!(c.subject_key.as_deref(), Some("soldat"));
 }
