@@ -250,7 +250,12 @@ pub(super) fn named_group(
     // not the "russe" of the first clause. A demonym of the clause still
     // comes before a place in it ("les forces nord-coréennes en Russie à
     // 30 000 hommes").
-    let clause_start = clause_start(text, sentence.start, number.start);
+    let clause_start = clause_start(
+        text,
+        sentence.start,
+        number.start,
+        &[',', ';', ':', '—', '–', '(', ')'],
+    );
     let in_clause = || {
         mentions
             .iter()
@@ -275,18 +280,6 @@ pub(super) fn named_group(
                 .min_by_key(|(p, _, _)| *p)
         })
         .map(|&(_, g, _)| name(g))
-}
-
-/// Where the clause holding byte `at` starts: after the last comma,
-/// semicolon, colon, dash or parenthesis between `from` and `at`.
-fn clause_start(text: &str, from: usize, at: usize) -> usize {
-    text.get(from..at)
-        .and_then(|s| {
-            s.char_indices()
-                .rev()
-                .find(|(_, c)| matches!(c, ',' | ';' | ':' | '—' | '–' | '(' | ')'))
-        })
-        .map_or(from, |(i, c)| from + i + c.len_utf8())
 }
 
 /// "nord-coréennes", "russes", "British": an adjective of nationality.

@@ -64,10 +64,13 @@ pub fn block_claims(
                 ..m.clone()
             })
             .collect();
-        let has_quantity = quantities
+        // The figures a claim can be made of (dates and ordinals only
+        // qualify them).
+        let figures: Vec<&NumberMatch> = quantities
             .iter()
-            .any(|m| !matches!(m.kind, NumberKind::Date | NumberKind::Ordinal));
-        if has_quantity {
+            .filter(|m| !matches!(m.kind, NumberKind::Date | NumberKind::Ordinal))
+            .collect();
+        if !figures.is_empty() {
             // Sources are looked for only where a claim needs one.
             let mut sources = attributions(text, sentence);
             if sources.is_empty() {
@@ -111,18 +114,12 @@ pub fn block_claims(
                 .iter()
                 .filter(|m| m.kind == NumberKind::Date)
                 .collect();
-            let figures: Vec<Span> = quantities
-                .iter()
-                .filter(|m| !matches!(m.kind, NumberKind::Date | NumberKind::Ordinal))
-                .map(|m| m.span)
-                .collect();
             let rates = find_all(&RATE_AC, text, sentence);
             let hedges = find_all(&HEDGE_AC, text, sentence);
             let ctx = Ctx::new(text, sentence);
             out.extend(
-                quantities
+                figures
                     .iter()
-                    .filter(|m| !matches!(m.kind, NumberKind::Date | NumberKind::Ordinal))
                     .map(|m| {
                         claim(
                             text,
@@ -147,11 +144,20 @@ pub fn block_claims(
     out
 }
 
+/// Where the clause holding byte `at` starts: after the last of
+/// `boundaries` between `from` and `at` (skipped by its length: a dash is
+/// three bytes), else `from`.
+fn clause_start(text: &str, from: usize, at: usize, boundaries: &[char]) -> usize {
+    text.get(from..at)
+        .and_then(|s| s.char_indices().rev().find(|(_, c)| boundaries.contains(c)))
+        .map_or(from, |(i, c)| from + i + c.len_utf8())
+}
+
 /// The dates of a sentence and its other figures, to attach each date to
 /// the figure it belongs to.
 struct Times<'a> {
     dates: &'a [&'a NumberMatch],
-    figures: &'a [Span],
+    figures: &'a [&'a NumberMatch],
 }
 
 impl Times<'_> {
@@ -173,7 +179,7 @@ impl Times<'_> {
                     !self
                         .figures
                         .iter()
-                        .any(|f| f.start >= number.end && f.end <= d.span.start)
+                        .any(|f| f.span.start >= number.end && f.span.end <= d.span.start)
                 } else {
                     false
                 }

@@ -142,15 +142,7 @@ pub fn role_of(text: &str, claim: &Claim, previous: Option<&Claim>) -> ClaimRole
         .filter(|p| p.sentence == claim.sentence && p.span.end <= claim.span.start)
         .map_or(claim.sentence.start, |p| p.span.end)
         .max(claim.sentence.start);
-    // After the boundary character (the dash is three bytes long).
-    let floor = text
-        .get(floor..claim.span.start)
-        .and_then(|s| {
-            s.char_indices()
-                .rev()
-                .find(|(_, c)| matches!(c, ',' | ';' | ':' | '—' | '('))
-        })
-        .map_or(floor, |(i, c)| floor + i + c.len_utf8());
+    let floor = super::clause_start(text, floor, claim.span.start, &[',', ';', ':', '—', '(']);
     let around = |before: usize, after: usize| {
         let start = text[..claim.span.start.min(text.len())]
             .char_indices()
