@@ -331,14 +331,16 @@ pub(super) fn merge_ranges(text: &str, matches: Vec<NumberMatch>) -> Vec<NumberM
             // The scale of the second figure is the first's too: "entre 10
             // et 20 millions" is 10 to 20 million, "cinq ou six mille" 5 000
             // or 6 000 (but "500 000 à 2 millions" keeps its 500 000).
-            let shared = scale_of(text, &m)
-                .filter(|_| scale_of(text, prev).is_none())
-                .filter(|&scale| {
-                    (connector || alternative)
-                        && prev.kind != NumberKind::Date
-                        && prev.value_max.is_none()
-                        && prev.value.abs() * scale <= m.value.abs()
-                });
+            // The cheap conditions first: this runs for every pair of
+            // neighbouring figures, the word scans only beside a connector.
+            let shared = ((connector || alternative)
+                && prev.kind != NumberKind::Date
+                && prev.value_max.is_none())
+            .then(|| scale_of(text, &m))
+            .flatten()
+            .filter(|&scale| {
+                scale_of(text, prev).is_none() && prev.value.abs() * scale <= m.value.abs()
+            });
             if let Some(scale) = shared {
                 prev.value *= scale;
             }
