@@ -102,10 +102,11 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
     let enc = Encoder::load(&weights)?;
     let load_s = load.elapsed().as_secs_f64();
     let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
-    let tokens: usize = refs
+    let ids: Vec<Vec<u32>> = refs
         .iter()
-        .map(|t| enc.content_ids(t, Prefix::Query).len() + 2)
-        .sum();
+        .map(|t| enc.content_ids(t, Prefix::Query))
+        .collect();
+    let tokens: usize = ids.iter().map(|i| i.len() + 2).sum();
     // The shipped fine-tuned layers, which the accurate tier runs besides
     // the base top layers (the lower layers once for both).
     let tuned = rhetor::classify::Heads::embedded()
@@ -174,17 +175,11 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
     // How much of the machine that is: the products' floating-point
     // operations over the seconds, against the cores' peak.
     let shape = &enc.weights().shape;
-    let window = shape.max_positions.saturating_sub(2).max(1);
-    let lengths: Vec<usize> = refs
+    // Each window as the model reads it, with `<s>` and `</s>`.
+    let lengths: Vec<usize> = ids
         .iter()
-        .flat_map(|t| {
-            let n = enc.content_ids(t, Prefix::Query).len();
-            let full = n / window;
-            let rest = n % window;
-            std::iter::repeat_n(window + 2, full)
-                .chain((rest > 0 || n == 0).then_some(rest + 2))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|i| enc.windows(i))
+        .map(|w| w.len() + 2)
         .collect();
     let per_layer = layer_flops(&lengths, shape.hidden, shape.ffn);
     let base = per_layer * shape.layers as f64;

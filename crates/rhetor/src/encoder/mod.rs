@@ -172,6 +172,18 @@ impl Encoder {
         seq
     }
 
+    /// The windows the model reads `ids` in: pieces of at most 510 (the
+    /// model's 512 positions less `<s>` and `</s>`), one empty window for
+    /// an empty text.
+    pub fn windows<'a>(&self, ids: &'a [u32]) -> Vec<&'a [u32]> {
+        let window = self.weights.shape.max_positions - 2;
+        if ids.is_empty() {
+            vec![&[][..]]
+        } else {
+            ids.chunks(window).collect()
+        }
+    }
+
     /// Token states of `sequences` (from [`Encoder::sequence`]) after the
     /// first `layers` layers, packed `[tokens, hidden]`.
     pub fn states_after(&self, sequences: &[&[u32]], layers: usize) -> Vec<f32> {
@@ -210,7 +222,6 @@ impl Encoder {
         prefix: Prefix,
         tuned: Option<&TunedLayers>,
     ) -> (Vec<Vec<f32>>, Option<Vec<Vec<f32>>>) {
-        let window = self.weights.shape.max_positions - 2;
         let contents: Vec<Vec<u32>> = texts
             .par_iter()
             .map(|t| self.content_ids(t, prefix))
@@ -218,12 +229,7 @@ impl Encoder {
         // (text, sequence with <s> … </s>, weight)
         let mut windows: Vec<(usize, Vec<u32>, f32)> = Vec::new();
         for (i, c) in contents.iter().enumerate() {
-            let pieces: Vec<&[u32]> = if c.is_empty() {
-                vec![&[][..]]
-            } else {
-                c.chunks(window).collect()
-            };
-            for w in pieces {
+            for w in self.windows(c) {
                 windows.push((i, self.sequence(w), w.len().max(1) as f32));
             }
         }
