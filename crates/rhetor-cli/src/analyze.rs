@@ -185,8 +185,9 @@ pub fn run(low: AnalyzeArgs) -> anyhow::Result<bool> {
     // Analyses go to the store in transactions of up to `batch_size`, or
     // what a second brought (the accurate tier stores as it goes). Each
     // commit rewrites every index page its rows touched: batches of 64
-    // instead of 16 made the fast tier 1.17× faster with
-    // the store (docs/BENCHMARKS.md); a killed run redoes at most that many.
+    // instead of 16, with the foreign-key checks left out of the insert,
+    // took the fast tier's store run to 0.91× its wall time
+    // (docs/BENCHMARKS.md); a killed run redoes at most 64.
     let batch_size = 64;
     let batch_age = std::time::Duration::from_secs(1);
     let mut batch_started = std::time::Instant::now();

@@ -328,14 +328,12 @@ fn like_with_like(a: &ClaimOut, b: &ClaimOut, one_article: bool) -> bool {
     // "soldats" may be any army's, so the keys must be equal.
     let counted = |c: &ClaimOut| {
         c.subject_key.as_deref().map(|k| {
-            let words: Vec<&str> = k.split_whitespace().collect();
-            let kept: Vec<&str> = words
-                .iter()
+            k.split_whitespace()
                 .enumerate()
                 .filter(|(i, w)| *i == 0 || !crate::claims::is_demonym_word(w))
-                .map(|(_, w)| *w)
-                .collect();
-            kept.join(" ")
+                .map(|(_, w)| w)
+                .collect::<Vec<_>>()
+                .join(" ")
         })
     };
     let same_subject = a.subject_key.is_some()
