@@ -107,6 +107,14 @@ fn number(span: Span, value: f64, kind: NumberKind) -> NumberMatch {
     }
 }
 
+/// A duration of `value` `unit`s ("minute", "hour").
+fn duration(span: Span, value: f64, unit: &str) -> NumberMatch {
+    NumberMatch {
+        unit: Some(unit.to_string()),
+        ..number(span, value, NumberKind::Duration)
+    }
+}
+
 /// Replaces the matches overlapping `new.span` by `new`, in order.
 fn replace(matches: &mut Vec<NumberMatch>, new: NumberMatch) {
     matches.retain(|m| m.span.end <= new.span.start || new.span.end <= m.span.start);
@@ -230,13 +238,10 @@ fn time_marks(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
         let Some(value) = parse_digits(figure.as_str(), lang) else {
             continue;
         };
-        let mut m = number(
-            Span::new(all.start(), all.end()),
-            value,
-            NumberKind::Duration,
+        replace(
+            matches,
+            duration(Span::new(all.start(), all.end()), value, unit),
         );
-        m.unit = Some(unit.to_string());
-        replace(matches, m);
     }
 }
 
@@ -264,13 +269,14 @@ fn quarter_hours(text: &str, lang: &str, matches: &mut Vec<NumberMatch>) {
         ) else {
             continue;
         };
-        let mut m = number(
-            Span::new(all.start(), all.end()),
-            whole + quarters / 4.0,
-            NumberKind::Duration,
+        replace(
+            matches,
+            duration(
+                Span::new(all.start(), all.end()),
+                whole + quarters / 4.0,
+                unit,
+            ),
         );
-        m.unit = Some(unit.to_string());
-        replace(matches, m);
     }
 }
 
