@@ -7,6 +7,7 @@ mod bench;
 mod fetch;
 mod install;
 mod models;
+mod ner;
 mod numbers;
 mod queue;
 mod serve;
@@ -70,6 +71,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Find numbers in each line of standard input (one JSON array per line).
     Numbers(numbers::NumbersArgs),
+    /// Tag names in token files (the NER corpora's format), or score the tagger on them.
+    Ner(ner::NerArgs),
     /// Measure throughput on a folder of articles (e.g. the SemEval training set).
     Bench(bench::BenchArgs),
     /// Train the technique, frame, genre and evidence models (SemEval data).
@@ -158,6 +161,7 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Analyze(a) => analyze::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Numbers(a) => numbers::run(a),
+        Command::Ner(a) => ner::run(a),
         Command::Report(a) => store::report(a),
         Command::Compare(a) => store::compare(a),
         Command::Export(a) => store::export(a),

@@ -99,3 +99,65 @@ fn seeds_entities_in_report_compare_csv_and_app() {
     assert!(spec["paths"]["/api/entities"].is_object());
     assert!(spec["paths"]["/api/entities/{id}"].is_object());
 }
+
+/// `rhetor ner`: the tagger over a token file, printed back with its tags
+/// and scored with `--eval`; a missing file is named and the exit code
+/// says so; a folder that names no language needs `--lang`.
+#[test]
+fn ner_tags_and_scores_token_files() {
+    let dir = workdir("ner");
+    std::fs::create_dir_all(dir.join("fr")).unwrap();
+    let gold = "# doc demo:1\nEmmanuel\tB-PER\nMacron\tI-PER\na\tO\nrencontré\tO\nVladimir\tB-PER\nPoutine\tI-PER\nà\tO\nMoscou\tB-LOC\n.\tO\n\nLa\tO\nFrance\tB-LOC\net\tO\nl'\tO\nOTAN\tB-ORG\nsoutiennent\tO\nKiev\tB-LOC\n.\tO\n\n";
+    std::fs::write(dir.join("fr/sample.tsv"), gold).unwrap();
+    let out = support::run_ok(&dir, &["ner", "fr/sample.tsv"]);
+    let tagged = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = tagged.lines().collect();
+    let gold_lines: Vec<&str> = gold.lines().collect();
+    assert_eq!(lines.len(), gold_lines.len(), "{tagged}");
+    for (l, g) in lines.iter().zip(&gold_lines) {
+        // Same tokens in the same places; every tag one of the nine.
+        assert_eq!(l.split('\t').next(), g.split('\t').next());
+        if let Some((_, tag)) = l.split_once('\t') {
+            assert!(
+                rhetor::entities::tagger::TAGS.contains(&tag),
+                "{tag} in {tagged}"
+            );
+        }
+    }
+    assert!(tagged.contains("Macron\tI-PER"), "{tagged}");
+    assert!(tagged.contains("Moscou\tB-LOC"), "{tagged}");
+
+    let out = support::run_ok(&dir, &["ner", "fr/sample.tsv", "--eval"]);
+    let report = String::from_utf8(out.stdout).unwrap();
+    let all = report
+        .lines()
+        .find(|l| l.starts_with("| **all** | 6 |"))
+        .unwrap_or_else(|| panic!("{report}"));
+    let f1: f64 = all
+        .trim_end_matches(" |")
+        .rsplit("| ")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(f1 >= 0.8, "{report}");
+
+    let out = support::rhetor()
+        .current_dir(&dir)
+        .args(["ner", "fr/sample.tsv", "fr/missing.tsv", "--eval"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fr/missing.tsv"), "{err}");
+
+    std::fs::copy(dir.join("fr/sample.tsv"), dir.join("sample.tsv")).unwrap();
+    let out = support::rhetor()
+        .current_dir(&dir)
+        .args(["ner", "sample.tsv"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lang"));
+    support::run_ok(&dir, &["ner", "sample.tsv", "--lang", "fr"]);
+}

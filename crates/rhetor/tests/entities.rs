@@ -91,6 +91,29 @@ fn seed_000_names_and_portrays_the_actors() {
         &portrayal(&doc, forces, PortrayalKind::Epithet),
         "fanatiques"
     ));
+    // "… la nature de l'ennemi auquel fait face Kiev : des robots humains
+    // programmés pour tuer …" (twice in the article): the enemy's name is
+    // theirs, not that of Kiev's side (the Ukrainian soldiers named just
+    // before it).
+    let epithets = portrayal(&doc, forces, PortrayalKind::Epithet);
+    assert_eq!(
+        epithets.iter().filter(|e| *e == "robots humains").count(),
+        2,
+        "{epithets:?}"
+    );
+    for side in ["ukraine", "ukraine/forces", "ukraine/people"] {
+        if let Some(e) = doc.entities.iter().find(|e| e.id == side) {
+            assert!(!any_contains(
+                &portrayal(&doc, e, PortrayalKind::Epithet),
+                "robots"
+            ));
+        }
+    }
+    // "Les 6 000 pertes nord-coréennes": the casualties are the forces.
+    assert!(forces
+        .mentions
+        .iter()
+        .any(|m| doc.slice(m.span) == "pertes nord-coréennes"));
     // The figures about them are theirs.
     assert!(forces
         .portrayal

@@ -62,6 +62,9 @@ impl Stage for Entities {
 const ARMY_NOUNS: &[&str] = &[
     "soldats",
     "soldat",
+    // Casualties are the forces too ("6 000 pertes nord-coréennes").
+    "pertes",
+    "casualties",
     "troupes",
     "armée",
     "armées",

@@ -18,6 +18,10 @@
 //! - **label anaphor**: a demonstrative and a name-calling noun opening a
 //!   sentence ("Ces fanatiques, …") are an epithet of the group the
 //!   sentence before mentioned last;
+//! - **the enemy's name**: a noun phrase after a colon that follows "the
+//!   enemy" ("l'ennemi auquel fait face Kiev : des robots humains") is an
+//!   epithet of the group named last before it that is not the side facing
+//!   that enemy;
 //! - **claim**: a numeric claim whose counted thing or source contains the
 //!   mention. Techniques are added when the analysis is rendered
 //!   ([`super::technique_portrayal`]).
@@ -584,6 +588,93 @@ fn label_anaphor(
         .map(|(_, ei, mi)| (ei, mi, noun.span))
 }
 
+/// Words for "the enemy": the noun phrase a colon hangs on one of them
+/// ("la nature de l'ennemi auquel fait face Kiev : des robots humains
+/// programmés pour tuer") is what the article calls that enemy.
+const ENEMY: &[&str] = &[
+    "ennemi",
+    "ennemis",
+    "adversaire",
+    "enemy",
+    "foe",
+    "feind",
+    "gegner",
+    "nemico",
+    "avversario",
+    "wróg",
+    "wroga",
+    "враг",
+    "противник",
+];
+
+/// The country part of an entity id ("north-korea/forces" → "north-korea").
+fn country_of(id: &str) -> &str {
+    id.split('/').next().unwrap_or(id)
+}
+
+/// "l'ennemi auquel fait face Kiev : des robots humains …": the noun phrase
+/// after the colon (its first two words after a determiner) is an epithet
+/// of the group named last before the colon, in this sentence or the two
+/// before it, leaving out the side that faces the enemy (an entity named
+/// between the enemy word and the colon, with everything of its country).
+fn enemy_label(
+    doc: &Document,
+    entities: &[Entity],
+    sentence_tokens: &[Vec<Token>],
+    si: usize,
+) -> Option<(usize, usize, Span)> {
+    let text = doc.text.as_str();
+    let tokens = sentence_tokens.get(si)?;
+    let enemy = tokens
+        .iter()
+        .position(|t| t.kind == TokenKind::Word && ENEMY.contains(&lower(text, t).as_str()))?;
+    let colon = enemy
+        + tokens[enemy..]
+            .iter()
+            .position(|t| t.kind == TokenKind::Punct && word(text, t) == ":")?;
+    let mut at = colon + 1;
+    if tokens
+        .get(at)
+        .is_some_and(|t| DETERMINERS.contains(&lower(text, t).as_str()))
+    {
+        at += 1;
+    }
+    let words = tokens
+        .get(at..)?
+        .iter()
+        .take(2)
+        .take_while(|t| is_lower_word(text, t))
+        .count();
+    if words == 0 {
+        return None;
+    }
+    let label = span_of(tokens, at, at + words - 1);
+    let (from, to) = (tokens[enemy].span.end, tokens[colon].span.start);
+    let facing: Vec<&str> = entities
+        .iter()
+        .filter(|e| {
+            e.mentions
+                .iter()
+                .any(|m| m.span.start >= from && m.span.end <= to)
+        })
+        .map(|e| country_of(&e.id))
+        .collect();
+    let window_start = doc.sentences.get(si.saturating_sub(2))?.start;
+    entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityKind::Group && !facing.contains(&country_of(&e.id)))
+        .flat_map(|(ei, e)| {
+            e.mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.span.start >= window_start && m.span.end <= to)
+                .map(move |(mi, m)| (m.span.start, ei, mi))
+        })
+        .max()
+        .map(|(_, ei, mi)| (ei, mi, label))
+}
+
 /// Adds the portrayal items (all but techniques) to every entity, and
 /// orders entities by mentions, most first.
 pub fn portray(
@@ -594,6 +685,10 @@ pub fn portray(
     let text = doc.text.as_str();
     let anaphors: Vec<(usize, usize, Span)> = (1..doc.sentences.len())
         .filter_map(|si| label_anaphor(doc, &entities, sentence_tokens, si))
+        .chain(
+            (0..doc.sentences.len())
+                .filter_map(|si| enemy_label(doc, &entities, sentence_tokens, si)),
+        )
         .collect();
     for (ei, e) in entities.iter_mut().enumerate() {
         let mut items: Vec<Portrayal> = anaphors

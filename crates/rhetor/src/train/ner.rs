@@ -286,8 +286,15 @@ pub struct EntityCounts {
 
 impl EntityCounts {
     pub fn add(&mut self, gold: &[usize], guess: &[usize]) {
-        let g = chunks(gold);
-        let p = chunks(guess);
+        self.tally(gold, guess, |_| true);
+    }
+    /// [`add`](Self::add) counting only the entities of type `ty` (1–4).
+    pub fn add_type(&mut self, gold: &[usize], guess: &[usize], ty: usize) {
+        self.tally(gold, guess, |t| t == ty);
+    }
+    fn tally(&mut self, gold: &[usize], guess: &[usize], keep: impl Fn(usize) -> bool) {
+        let g: Vec<_> = chunks(gold).into_iter().filter(|c| keep(c.2)).collect();
+        let p: Vec<_> = chunks(guess).into_iter().filter(|c| keep(c.2)).collect();
         let tp = p.iter().filter(|c| g.contains(c)).count();
         self.tp += tp;
         self.fp += p.len() - tp;
