@@ -346,3 +346,35 @@ fn tls_when_the_url_asks_for_it() {
     assert!(encrypted >= 1, "the store's session is encrypted");
     assert_eq!(store.count().unwrap(), 2);
 }
+
+/// New stores get 16 KiB pages; a store made with SQLite's default 4 KiB
+/// pages opens, migrates and keeps them (a page size is fixed at creation).
+#[test]
+fn page_size_of_new_and_older_stores() {
+    let dir = temp("pages");
+    let fresh = dir.join("new.db");
+    drop(Store::open(&fresh).unwrap());
+    let page = |path: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(page(&fresh), 16_384);
+
+    let old = dir.join("old.db");
+    drop(Store::create_at_version(&old, 1).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.pragma_update(None, "page_size", 4096).unwrap();
+        conn.execute_batch("VACUUM").unwrap();
+    }
+    assert_eq!(page(&old), 4096);
+    let mut store = Store::open(&old).expect("a 4 KiB store opens");
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.insert(&seed_analyses()).unwrap(), 2);
+    assert_eq!(store.count().unwrap(), 2);
+    assert!(store.integrity_ok().unwrap());
+    drop(store);
+    assert_eq!(page(&old), 4096);
+}

@@ -180,6 +180,12 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// The page size of new stores, in bytes.
+const PAGE_SIZE: i64 = 16_384;
+
+/// How much WAL accumulates before SQLite checkpoints it into the file.
+const WAL_CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
+
 /// The schema version this rhetor writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -236,11 +242,19 @@ impl SqliteStore {
         // page cache (instead of 2 MiB) keeps them, and checkpointing every
         // 64 MiB of WAL (instead of 4) copies each hot page back once per
         // checkpoint, not once per few batches. 1.4× faster ingest
-        // (docs/BENCHMARKS.md); the WAL file is bounded by the same 64 MiB.
+        // (docs/BENCHMARKS.md); the WAL file is bounded by the same 64 MiB
+        // (the checkpoint interval counts pages, whatever their size).
         conn.pragma_update(None, "cache_size", -65_536)
             .map_err(sql)?;
-        conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+        let page: i64 = conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))
             .map_err(sql)?;
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            WAL_CHECKPOINT_BYTES / page.max(512),
+        )
+        .map_err(sql)?;
         let mut store = SqliteStore {
             conn,
             path: path_buf,
@@ -289,6 +303,16 @@ impl SqliteStore {
             conn,
             path: shown.to_path_buf(),
         };
+        // 16 KiB pages (SQLite's default is 4): an analysis is one large
+        // JSON row and a few dozen small ones, and each WAL frame is one
+        // write call. A fast run made 102 000 `pwrite64` calls with 4 KiB
+        // pages and 30 000 with 16 KiB, and took 0.87× the wall time
+        // (docs/BENCHMARKS.md). Only a new file takes it; stores created
+        // before keep theirs.
+        store
+            .conn
+            .pragma_update(None, "page_size", PAGE_SIZE)
+            .map_err(|e| store.sql(e))?;
         store
             .conn
             .pragma_update(None, "application_id", APPLICATION_ID)
