@@ -235,8 +235,10 @@ impl FitArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SemevalArgs {
-    /// `techniques`, `frames` or `genre`.
-    #[arg(value_parser = ["techniques", "frames", "genre"])]
+    /// `techniques`, `spans` (the evidence words of each technique:
+    /// `id<TAB>technique<TAB>start<TAB>end`, character offsets into the
+    /// article file as shipped), `frames` or `genre`.
+    #[arg(value_parser = ["techniques", "spans", "frames", "genre"])]
     pub task: String,
     /// A folder of `article<ID>.txt` files.
     pub dir: PathBuf,
@@ -245,10 +247,20 @@ pub struct SemevalArgs {
     pub model: Option<PathBuf>,
     #[command(flatten)]
     pub tier: TierArgs,
-    /// With `techniques`: only the confident labels (cross-validated
-    /// precision ≥ 0.6), not the possible ones.
+    /// With `techniques` and `spans`: only the confident labels
+    /// (cross-validated precision ≥ 0.6), not the possible ones.
     #[arg(long)]
     pub confident: bool,
+    /// With `spans`: score the predicted spans against this gold file (the
+    /// task's `spans.tsv`) and print character-overlap precision, recall and
+    /// F1 per technique instead of the spans.
+    #[arg(long)]
+    pub gold: Option<PathBuf>,
+    /// With `--gold`: score the spans of this file (any system's output in
+    /// the span format) instead of predicting them; DIR then only says which
+    /// articles count.
+    #[arg(long, requires = "gold")]
+    pub predicted: Option<PathBuf>,
 }
 
 /// `rhetor train --ner DIR`: cross-validates and trains the name tagger.
@@ -515,7 +527,10 @@ pub fn load_models(dir: Option<&Path>) -> anyhow::Result<Models> {
 }
 
 pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
-    let classify = classifier(a.model.as_deref(), &a.tier)?;
+    anyhow::ensure!(
+        a.gold.is_none() || a.task == "spans",
+        "--gold scores the spans task only"
+    );
     let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(&a.dir)
         .with_context(|| format!("cannot read {}", a.dir.display()))?
         .filter_map(|e| {
@@ -530,6 +545,13 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
         })
         .collect();
     files.sort();
+    if let (Some(gold), Some(predicted)) = (&a.gold, &a.predicted) {
+        let predicted = std::fs::read_to_string(predicted)
+            .with_context(|| format!("cannot read {}", predicted.display()))?;
+        print!("{}", score_spans(gold, &files, &predicted)?);
+        return Ok(true);
+    }
+    let classify = classifier(a.model.as_deref(), &a.tier)?;
     let pipeline = Pipeline::default();
     let results: Vec<Result<String, String>> = files
         .par_iter()
@@ -570,6 +592,30 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
                         out.push_str(&format!("{id}\t{}\t{labels}\n", i + 1));
                     }
                 }
+                "spans" => {
+                    // Evidence spans are byte spans of the normalised text;
+                    // the task counts characters of the file as read.
+                    let starts: Vec<usize> = doc.original.char_indices().map(|(b, _)| b).collect();
+                    let char_of = |b: usize| starts.partition_point(|&x| x < b);
+                    let mut rows: Vec<(usize, usize, &str)> = doc
+                        .techniques
+                        .iter()
+                        .flatten()
+                        .filter(|h| h.confident || !a.confident)
+                        .flat_map(|h| {
+                            h.evidence.iter().map(|&span| {
+                                let o = doc.alignment.to_original(span);
+                                (char_of(o.start), char_of(o.end), h.label.as_str())
+                            })
+                        })
+                        .filter(|(s, e, _)| s < e)
+                        .collect();
+                    rows.sort();
+                    rows.dedup();
+                    for (start, end, technique) in rows {
+                        out.push_str(&format!("{id}\t{technique}\t{start}\t{end}\n"));
+                    }
+                }
                 "frames" => {
                     let names: Vec<&str> = doc.frames.iter().map(|f| f.label.as_str()).collect();
                     out.push_str(&format!("{id}\t{}\n", names.join(",")));
@@ -586,8 +632,10 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
         })
         .collect();
     let mut ok = true;
+    let mut predicted = String::new();
     for r in results {
         match r {
+            Ok(s) if a.gold.is_some() => predicted.push_str(&s),
             Ok(s) => print!("{s}"),
             Err(e) => {
                 ok = false;
@@ -595,5 +643,31 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
             }
         }
     }
+    if let Some(gold) = &a.gold {
+        print!("{}", score_spans(gold, &files, &predicted)?);
+    }
     Ok(ok)
+}
+
+/// The character-overlap table of `predicted` against the rows of `gold`
+/// that belong to the articles in `files`.
+fn score_spans(
+    gold: &Path,
+    files: &[(String, PathBuf)],
+    predicted: &str,
+) -> anyhow::Result<String> {
+    let gold_text =
+        std::fs::read_to_string(gold).with_context(|| format!("cannot read {}", gold.display()))?;
+    let ids: std::collections::HashSet<&str> = files.iter().map(|(id, _)| id.as_str()).collect();
+    let in_folder = |l: &&str| l.split('\t').next().is_some_and(|id| ids.contains(id));
+    let keep = |text: &str| -> String {
+        text.lines()
+            .filter(in_folder)
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    Ok(rhetor::semeval::span_overlap_table(
+        &keep(&gold_text),
+        &keep(predicted),
+    ))
 }

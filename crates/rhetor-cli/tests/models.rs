@@ -228,6 +228,94 @@ fn semeval_task_formats() {
         sure_n += lb.len();
     }
     assert!(sure_n < all_n, "{sure_n} confident of {all_n}");
+
+    // spans: character offsets into the file as shipped (CRLF included),
+    // each inside one line that carries the span's technique.
+    let line_labels: std::collections::HashMap<(String, usize), Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let f: Vec<&str> = r.split('\t').collect();
+            ((f[0].to_string(), f[1].parse().unwrap()), labels(r))
+        })
+        .collect();
+    let out = run(&["semeval", "spans", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let spans = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(spans.lines().count() > 0);
+    for r in spans.lines() {
+        let f: Vec<&str> = r.split('\t').collect();
+        assert_eq!(f.len(), 4, "{r:?}");
+        let (start, end): (usize, usize) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        assert!(start < end, "{r:?}");
+        let text = std::fs::read_to_string(dir.join(format!("article{}.txt", f[0]))).unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        let piece: String = chars[start..end].iter().collect();
+        assert!(!piece.contains('\n'), "{r:?}: {piece:?}");
+        assert_eq!(piece.trim(), piece, "{r:?}");
+        let line = chars[..start].iter().filter(|&&c| c == '\n').count() + 1;
+        let on_line = &line_labels[&(f[0].to_string(), line)];
+        assert!(
+            on_line.iter().any(|l| l == f[1]),
+            "{r:?} on line {line}: {on_line:?}"
+        );
+    }
+    let out = run(&["semeval", "spans", "--confident", dir.to_str().unwrap()]);
+    let sure_spans = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(sure_spans.lines().all(|l| spans.lines().any(|a| a == l)));
+    assert!(sure_spans.lines().count() <= spans.lines().count());
+    // --gold: the character-overlap scores against the task's spans.tsv,
+    // counted over the articles of the folder only.
+    let gold = repo().join("../shared/data/semeval2023-task3/fr/train/spans.tsv");
+    let out = run(&[
+        "semeval",
+        "spans",
+        dir.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    let total = table
+        .lines()
+        .find(|l| l.starts_with("| **all (micro)** |"))
+        .unwrap_or_else(|| panic!("{table}"));
+    let f: Vec<&str> = total.split('|').map(str::trim).collect();
+    let predicted: usize = f[3].parse().unwrap();
+    let covered: usize = spans
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            f[3].parse::<usize>().unwrap() - f[2].parse::<usize>().unwrap()
+        })
+        .sum();
+    assert!(predicted > 0 && predicted <= covered, "{table}");
+    // --predicted: any system's spans scored against the same gold; the
+    // gold itself scores 1 (rows of other articles do not count).
+    let as_predicted = dir.join("gold-as-predicted.tsv");
+    std::fs::copy(&gold, &as_predicted).unwrap();
+    let out = run(&[
+        "semeval",
+        "spans",
+        dir.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+        "--predicted",
+        as_predicted.to_str().unwrap(),
+    ]);
+    let perfect = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        perfect.contains("| 1.000 | 1.000 | **1.000** |"),
+        "{perfect}"
+    );
+    let out = run(&[
+        "semeval",
+        "spans",
+        dir.to_str().unwrap(),
+        "--predicted",
+        as_predicted.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "--predicted needs --gold");
+
     let out = run(&["semeval", "genre", dir.to_str().unwrap()]);
     let genre = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(genre.lines().count(), 4);

@@ -225,3 +225,139 @@ pub fn line_blocks(doc: &Document) -> HashMap<usize, usize> {
     }
     map
 }
+
+/// Character-overlap counts of one technique: characters marked by both,
+/// by the prediction, by the gold.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OverlapCounts {
+    pub both: usize,
+    pub predicted: usize,
+    pub gold: usize,
+}
+
+impl OverlapCounts {
+    pub fn precision(&self) -> f64 {
+        self.both as f64 / self.predicted.max(1) as f64
+    }
+    pub fn recall(&self) -> f64 {
+        self.both as f64 / self.gold.max(1) as f64
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// The characters each (article, technique) covers in rows of the span
+/// format (`id<TAB>technique<TAB>start<TAB>end`); malformed rows are skipped.
+fn covered(rows: &str) -> HashMap<(String, String), std::collections::BTreeSet<usize>> {
+    let mut out: HashMap<(String, String), std::collections::BTreeSet<usize>> = HashMap::new();
+    for line in rows.lines() {
+        let f: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
+        let [id, technique, start, end] = f[..] else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else {
+            continue;
+        };
+        // A span longer than any article is malformed, not a reason to fill memory.
+        if end <= start || end - start > 1 << 20 {
+            continue;
+        }
+        out.entry((id.to_string(), technique.to_string()))
+            .or_default()
+            .extend(start..end);
+    }
+    out
+}
+
+/// Per technique (sorted by name), the character overlap of predicted with
+/// gold spans: a character counts once per technique however many spans
+/// cover it.
+pub fn span_overlap(gold: &str, predicted: &str) -> Vec<(String, OverlapCounts)> {
+    let g = covered(gold);
+    let p = covered(predicted);
+    let mut by: std::collections::BTreeMap<String, OverlapCounts> = Default::default();
+    for ((id, t), chars) in &g {
+        let c = by.entry(t.clone()).or_default();
+        c.gold += chars.len();
+        if let Some(pc) = p.get(&(id.clone(), t.clone())) {
+            c.both += chars.intersection(pc).count();
+        }
+    }
+    for ((_, t), chars) in &p {
+        by.entry(t.clone()).or_default().predicted += chars.len();
+    }
+    by.into_iter().collect()
+}
+
+/// [`span_overlap`] as a Markdown table, with the micro-averaged total.
+pub fn span_overlap_table(gold: &str, predicted: &str) -> String {
+    let rows = span_overlap(gold, predicted);
+    let mut out = String::from(
+        "| technique | gold chars | predicted chars | overlap chars | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let mut all = OverlapCounts::default();
+    for (t, c) in &rows {
+        all.both += c.both;
+        all.predicted += c.predicted;
+        all.gold += c.gold;
+        out.push_str(&format!(
+            "| {t} | {} | {} | {} | {:.3} | {:.3} | {:.3} |\n",
+            c.gold,
+            c.predicted,
+            c.both,
+            c.precision(),
+            c.recall(),
+            c.f1()
+        ));
+    }
+    out.push_str(&format!(
+        "| **all (micro)** | {} | {} | {} | {:.3} | {:.3} | **{:.3}** |\n",
+        all.gold,
+        all.predicted,
+        all.both,
+        all.precision(),
+        all.recall(),
+        all.f1()
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_overlap_counts_characters_once_per_technique() {
+        let gold = "1\tLoaded_Language\t0\t10\n1\tDoubt\t20\t30\n2\tLoaded_Language\t5\t9\n";
+        // Two overlapping predictions cover 5..15 once; a wrong technique
+        // and a wrong article count as predicted only; junk rows are skipped.
+        let pred = "1\tLoaded_Language\t5\t12\n1\tLoaded_Language\t8\t15\n1\tFlag_Waving\t20\t30\n3\tDoubt\t0\t4\nbad row\n1\tDoubt\t9\t3\n";
+        let by: HashMap<String, OverlapCounts> = span_overlap(gold, pred).into_iter().collect();
+        let ll = by["Loaded_Language"];
+        assert_eq!(
+            ll,
+            OverlapCounts {
+                both: 5,
+                predicted: 10,
+                gold: 14
+            }
+        );
+        assert!((ll.precision() - 0.5).abs() < 1e-9);
+        assert!((ll.recall() - 5.0 / 14.0).abs() < 1e-9);
+        assert_eq!(by["Doubt"].both, 0);
+        assert_eq!(by["Doubt"].gold, 10);
+        assert_eq!(by["Doubt"].predicted, 4);
+        assert_eq!(by["Flag_Waving"].f1(), 0.0);
+        let table = span_overlap_table(gold, pred);
+        assert!(
+            table.contains("| **all (micro)** | 24 | 24 | 5 |"),
+            "{table}"
+        );
+    }
+}
