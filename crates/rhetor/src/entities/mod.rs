@@ -195,9 +195,10 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
                 if s == e
                     || !plausible(&words[s..e], s == first_word(&tokens), in_title, lt)
                     || (kind == EntityKind::Person
-                        && words[s..e]
+                        && (words[s..e]
                             .iter()
-                            .any(|w| w.chars().any(|c| c.is_ascii_digit())))
+                            .any(|w| w.chars().any(|c| c.is_ascii_digit()))
+                            || after_plural_article(&words, s, lang)))
                 {
                     continue;
                 }
@@ -216,6 +217,21 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
     found.sort_by_key(|f| f.span.start);
     let entities = group(text, found, table);
     portrayal::portray(doc, entities, &sentence_tokens)
+}
+
+/// Whether the word before `s` is a plural article ("les Kinzhal", "i
+/// Leopard"): a person's name does not take one, a weapon's or a brand's
+/// does. (A family, "les Kennedy", is lost with them.) Italian "i" is Polish
+/// "and", so the articles are per language.
+fn after_plural_article(words: &[&str], s: usize, lang: Option<&str>) -> bool {
+    let articles: &[&str] = match lang {
+        Some("fr") => &["les", "des", "ces", "aux"],
+        Some("it") => &["i", "gli"],
+        _ => &[],
+    };
+    s.checked_sub(1)
+        .and_then(|k| words.get(k))
+        .is_some_and(|w| articles.contains(&w.to_lowercase().as_str()))
 }
 
 /// Lone capitalised words that repeat the first or last word of a person's

@@ -27,7 +27,10 @@
 //!   ([`super::technique_portrayal`]).
 //!
 //! Clauses stop at punctuation and are capped in length, so an item never
-//! leaves its sentence.
+//! leaves its sentence. "a" and "an" are determiners in English only (French
+//! "a" is a verb, Italian "a" a preposition, Polish "a" a conjunction); an
+//! apposition does not open on a non-subject relative or an adverb
+//! ("l'Ukraine, dont 25 militairement", "l'Otan, toujours possible …").
 
 use crate::document::{Document, Entity, EntityKind, Portrayal, PortrayalKind, Span};
 use crate::segment::{Token, TokenKind};
@@ -39,6 +42,61 @@ const DETERMINERS: &[&str] = &[
     "eine", "einen", "einem", "einer", "eines", "dieser", "diese", "il", "lo", "i", "gli", "uno",
     "una", "un'", "del", "della", "dello", "dei", "degli", "delle", "al", "alla", "questo",
     "questa",
+];
+
+/// Whether `l` (lower case) is a determiner. "a" and "an" are English
+/// articles only: French "a" is a verb ("a renforcé l'Otan"), Italian "a"
+/// and German "an" are prepositions, Polish "a" a conjunction.
+fn is_determiner(l: &str, english: bool) -> bool {
+    if matches!(l, "a" | "an") {
+        english
+    } else {
+        DETERMINERS.contains(&l)
+    }
+}
+
+/// Words that cannot open an apposition after a comma: relatives that are
+/// not the subject ("l'Ukraine, dont 25 militairement") and adverbs
+/// ("l'Otan, toujours possible avec …" is about the sentence, not the name).
+const NOT_APPOSITION: &[&str] = &[
+    "dont",
+    "où",
+    "whose",
+    "where",
+    "deren",
+    "dessen",
+    "cui",
+    "toujours",
+    "encore",
+    "déjà",
+    "jamais",
+    "souvent",
+    "aussi",
+    "ainsi",
+    "alors",
+    "donc",
+    "pourtant",
+    "même",
+    "surtout",
+    "notamment",
+    "désormais",
+    "always",
+    "still",
+    "already",
+    "never",
+    "often",
+    "also",
+    "even",
+    "especially",
+    "notably",
+    "immer",
+    "noch",
+    "schon",
+    "auch",
+    "sempre",
+    "ancora",
+    "già",
+    "anche",
 ];
 
 const COPULAS: &[&str] = &[
@@ -363,7 +421,13 @@ fn clause(text: &str, tokens: &[Token], from: usize, cap: usize) -> Option<Span>
 }
 
 /// The portrayal items of one mention (tokens `ms..me` of its sentence).
-fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) -> Vec<Portrayal> {
+fn items_of(
+    text: &str,
+    tokens: &[Token],
+    (ms, me): (usize, usize),
+    mention: usize,
+    english: bool,
+) -> Vec<Portrayal> {
     let mut out = Vec::new();
     let mut push = |kind, span: Span| {
         out.push(Portrayal {
@@ -383,13 +447,14 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
             continue;
         }
         let l = lower(text, t);
-        if DETERMINERS.contains(&l.as_str()) {
+        if is_determiner(&l, english) {
             if let (Some(&last), Some(&first)) = (words.first(), words.last()) {
                 push(PortrayalKind::Epithet, span_of(tokens, first, last));
             }
             break;
         }
         if !is_lower_word(text, t)
+            || matches!(l.as_str(), "a" | "an")
             || FUNCTION_WORDS.contains(&l.as_str())
             || COPULAS.contains(&l.as_str())
             || verb_like(&l)
@@ -423,10 +488,11 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
     // Or a bare noun phrase: ", seul îlot de lucidité".
     let opens_phrase = |t: &Token| {
         let l = lower(text, t);
-        if DETERMINERS.contains(&l.as_str()) {
+        if is_determiner(&l, english) {
             return true;
         }
         is_lower_word(text, t)
+            && !NOT_APPOSITION.contains(&l.as_str())
             && !FUNCTION_WORDS.contains(&l.as_str())
             && !RELATIVES.contains(&l.as_str())
             && !COPULAS.contains(&l.as_str())
@@ -452,7 +518,7 @@ fn items_of(text: &str, tokens: &[Token], ms: usize, me: usize, mention: usize) 
             if t.kind != TokenKind::Word || COPULAS.contains(&l.as_str()) {
                 break;
             }
-            if DETERMINERS.contains(&l.as_str()) {
+            if is_determiner(&l, english) {
                 det = Some(k);
             }
         }
@@ -683,6 +749,7 @@ pub fn portray(
     sentence_tokens: &[Vec<Token>],
 ) -> Vec<Entity> {
     let text = doc.text.as_str();
+    let english = doc.language.as_ref().is_some_and(|l| l.code == "en");
     let anaphors: Vec<(usize, usize, Span)> = (1..doc.sentences.len())
         .filter_map(|si| label_anaphor(doc, &entities, sentence_tokens, si))
         .chain(
@@ -715,7 +782,7 @@ pub fn portray(
             if ms >= me || me > tokens.len() {
                 continue;
             }
-            items.extend(items_of(text, tokens, ms, me, mi));
+            items.extend(items_of(text, tokens, (ms, me), mi, english));
             for (ci, c) in doc.claims.iter().enumerate() {
                 let about = c.subject.is_some_and(|s| s.contains(m.span));
                 let from = c.source.as_ref().is_some_and(|s| s.span.contains(m.span));
