@@ -132,6 +132,17 @@ fn seed_000_names_and_portrays_the_actors() {
             ));
         }
     }
+    // "La Pologne, la République tchèque, …": the longer name wins over
+    // "la République" (France) that starts before it.
+    let czechia = entity(&doc, "czechia");
+    assert!(czechia
+        .mentions
+        .iter()
+        .any(|m| doc.slice(m.span) == "République tchèque"));
+    assert!(entity(&doc, "france")
+        .mentions
+        .iter()
+        .all(|m| !doc.slice(m.span).contains("République")));
     // "Les 6 000 pertes nord-coréennes": the casualties are the forces.
     assert!(forces
         .mentions

@@ -319,6 +319,40 @@ fn plausible(words: &[&str], at_start: bool, in_title: bool, lt: &LanguageTable)
 
 /// Alias matches of a sentence, longest first at each start: token range,
 /// canonical index, form. Army noun + demonym adjective makes forces.
+/// The longest alias of the table that starts at token `i`: its end (token
+/// index, exclusive) and the entities it names.
+fn longest_alias(
+    text: &str,
+    tokens: &[Token],
+    keys: &[std::borrow::Cow<str>],
+    table: &AliasTable,
+    i: usize,
+) -> Option<(usize, Vec<aliases::Alias>)> {
+    if tokens.get(i)?.kind != TokenKind::Word || !table.may_start(aliases::first_word(&keys[i])) {
+        return None;
+    }
+    let mut best = None;
+    let mut k = String::new();
+    let max = (i + table.max_words + 1).min(tokens.len());
+    for j in i..max {
+        if j > i && !keys[j - 1].ends_with('\'') {
+            k.push(' ');
+        }
+        k.push_str(&keys[j]);
+        if !table.is_prefix(&k) {
+            break;
+        }
+        let surface = text
+            .get(tokens[i].span.start..tokens[j].span.end)
+            .unwrap_or("");
+        let hits = table.lookup(&k, surface);
+        if !hits.is_empty() {
+            best = Some((j + 1, hits));
+        }
+    }
+    best
+}
+
 fn alias_matches(
     text: &str,
     tokens: &[Token],
@@ -341,27 +375,16 @@ fn alias_matches(
             i = m.0 .1;
             continue;
         }
-        if !table.may_start(aliases::first_word(&keys[i])) {
-            i += 1;
-            continue;
-        }
-        let mut best = None;
-        let mut k = String::new();
-        let max = (i + table.max_words + 1).min(tokens.len());
-        for j in i..max {
-            if j > i && !keys[j - 1].ends_with('\'') {
-                k.push(' ');
-            }
-            k.push_str(&keys[j]);
-            if !table.is_prefix(&k) {
-                break;
-            }
-            let start = tokens[i].span.start;
-            let end = tokens[j].span.end;
-            let surface = text.get(start..end).unwrap_or("");
-            let hits = table.lookup(&k, surface);
-            if !hits.is_empty() {
-                best = Some((j + 1, hits));
+        let best = longest_alias(text, tokens, &keys, table, i);
+        // A longer name that starts inside this one wins: "la République
+        // tchèque" is Czechia, not "la République" (France) and a word.
+        if let Some((end, _)) = &best {
+            let overtaken = (i + 1..*end).any(|i2| {
+                longest_alias(text, tokens, &keys, table, i2).is_some_and(|(e2, _)| e2 > *end)
+            });
+            if overtaken {
+                i += 1;
+                continue;
             }
         }
         match best {
