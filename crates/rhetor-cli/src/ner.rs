@@ -119,14 +119,7 @@ fn score(table: &LanguageTable, docs: &[CorpusDoc]) -> String {
     let mut by_type = [EntityCounts::default(); 4];
     let mut all = EntityCounts::default();
     for d in docs {
-        let source = d.id.split(':').next().unwrap_or("-").to_string();
-        let slot = match by_source.iter().position(|(s, _)| *s == source) {
-            Some(i) => i,
-            None => {
-                by_source.push((source, EntityCounts::default()));
-                by_source.len() - 1
-            }
-        };
+        let slot = ner::source_slot(&mut by_source, &d.id);
         for s in &d.sentences {
             let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
             let guess = table.tag(&words);

@@ -311,6 +311,19 @@ impl EntityCounts {
     }
 }
 
+/// The index in `by_source` of the counts of the source a document id
+/// names (`hipe2020:…` → `hipe2020`), added on first sight.
+pub fn source_slot(by_source: &mut Vec<(String, EntityCounts)>, doc_id: &str) -> usize {
+    let source = doc_id.split(':').next().unwrap_or("-");
+    match by_source.iter().position(|(s, _)| s == source) {
+        Some(i) => i,
+        None => {
+            by_source.push((source.to_string(), EntityCounts::default()));
+            by_source.len() - 1
+        }
+    }
+}
+
 /// Cross-validated figures of one language.
 #[derive(Debug, Clone)]
 pub struct LanguageReport {
@@ -365,14 +378,7 @@ pub fn train_language(
                 train_docs.iter().flat_map(|d| d.sentences.iter()).collect();
             let table = fit(language, &sentences, vocab_for(&train_docs), opts);
             for d in docs.iter().filter(|d| held(d)) {
-                let source = d.id.split(':').next().unwrap_or("-").to_string();
-                let slot = match by_source.iter().position(|(s, _)| *s == source) {
-                    Some(i) => i,
-                    None => {
-                        by_source.push((source, EntityCounts::default()));
-                        by_source.len() - 1
-                    }
-                };
+                let slot = source_slot(&mut by_source, &d.id);
                 for s in &d.sentences {
                     let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
                     let guess = table.tag(&words);
