@@ -49,6 +49,10 @@ pub struct ServeArgs {
     /// Directory of model files (default: embedded).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Seconds a request may take before it is answered 408 (the accurate
+    /// tier on a long article and a small machine may need more than 30).
+    #[arg(long, default_value_t = REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
     #[command(flatten)]
     pub tier: crate::models::TierArgs,
 }
@@ -161,7 +165,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<bool> {
         );
         use std::io::Write;
         std::io::stdout().flush()?;
-        axum::serve(listener, app(state))
+        axum::serve(listener, app(state, Duration::from_secs(a.timeout)))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -172,7 +176,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<bool> {
 }
 
 /// The routes, with body limit and timeout.
-fn app(state: Shared) -> Router {
+fn app(state: Shared, timeout: Duration) -> Router {
     Router::new()
         .route("/", get(corpus_page))
         .route("/doc/{id}", get(document_page))
@@ -199,7 +203,7 @@ fn app(state: Shared) -> Router {
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
         .with_state(state)
 }

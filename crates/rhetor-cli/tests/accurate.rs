@@ -272,11 +272,14 @@ fn the_web_api_serves_the_accurate_tier() {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rhetor"));
     cmd.env("RHETOR_MODELS", &models)
         .env_remove("RHETOR_ENCODER");
-    let server = support::serve(cmd, &[], empty_dir("serve"));
+    // A debug build analyses seed 000 in about 20 s on two free cores, and
+    // the other tests of this file run beside it: the shorter seed 004 and
+    // a longer request timeout than the default 30 s.
+    let server = support::serve(cmd, &["--timeout", "300"], empty_dir("serve"));
     let port = server.port;
     let health = support::get(port, "/api/health").json();
     assert_eq!(health["tier"], "accurate", "{health}");
-    let text = std::fs::read_to_string(seed()).unwrap();
+    let text = std::fs::read_to_string(repo().join("examples/004_b6a211a1276a3b4a.txt")).unwrap();
     let r = support::post_json(port, "/api/analyze", &serde_json::json!({ "text": text }));
     assert_eq!(r.status, 200, "{}", r.text());
     let doc = r.json();
