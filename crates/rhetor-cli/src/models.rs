@@ -595,8 +595,8 @@ pub fn semeval(a: SemevalArgs) -> anyhow::Result<bool> {
                 "spans" => {
                     // Evidence spans are byte spans of the normalised text;
                     // the task counts characters of the file as read.
-                    let starts: Vec<usize> = doc.original.char_indices().map(|(b, _)| b).collect();
-                    let char_of = |b: usize| starts.partition_point(|&x| x < b);
+                    let chars = rhetor::output::CharIndex::new(&doc.original);
+                    let char_of = |b: usize| chars.char_of(b);
                     let mut rows: Vec<(usize, usize, &str)> = doc
                         .techniques
                         .iter()

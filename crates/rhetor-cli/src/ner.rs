@@ -46,15 +46,18 @@ impl HiArgs {
                 )
             })?,
         };
-        let tagger = match &low.model {
+        // The embedded tagger is borrowed: only the one table is copied.
+        let loaded;
+        let tagger: &Tagger = match &low.model {
             Some(dir) => {
                 let path = dir.join("entities.bin");
                 let bytes = std::fs::read(&path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
-                Tagger::from_bytes(&bytes, &path.display().to_string())?
+                loaded = Tagger::from_bytes(&bytes, &path.display().to_string())?;
+                &loaded
             }
             None => rhetor::entities::TAGGER
-                .clone()
+                .as_ref()
                 .context("the embedded name tagger did not load")?,
         };
         let table = tagger

@@ -317,8 +317,6 @@ fn plausible(words: &[&str], at_start: bool, in_title: bool, lt: &LanguageTable)
     true
 }
 
-/// Alias matches of a sentence, longest first at each start: token range,
-/// canonical index, form. Army noun + demonym adjective makes forces.
 /// The longest alias of the table that starts at token `i`: its end (token
 /// index, exclusive) and the entities it names.
 fn longest_alias(
@@ -353,6 +351,8 @@ fn longest_alias(
     best
 }
 
+/// Alias matches of a sentence, longest first at each start: token range,
+/// canonical index, form. Army noun + demonym adjective makes forces.
 fn alias_matches(
     text: &str,
     tokens: &[Token],
