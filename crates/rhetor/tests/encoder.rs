@@ -179,8 +179,76 @@ fn tuned_layers_share_the_lower_layers_and_round_trip_through_their_file() {
     let (frozen, fine) = enc.embed_tuned(&refs, Prefix::Query, Some(&tuned));
     assert_eq!(frozen, enc.embed(&refs, Prefix::Query));
     let fine = fine.expect("tuned embeddings");
+    // Without the base top layers: the same tuned embeddings, no frozen ones.
+    let only = enc.encode_texts(
+        &refs,
+        Prefix::Query,
+        rhetor::encoder::EncodeWhat {
+            tuned: Some(&tuned),
+            frozen_top: false,
+            states_after: None,
+        },
+    );
+    assert!(only.frozen.is_empty());
+    assert_eq!(only.tuned.as_ref(), Some(&fine));
     for ((a, b), t) in frozen.iter().zip(&fine).zip(&texts) {
         let cos: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
         assert!(cos >= 0.999, "cosine {cos} for {t:?}");
     }
+}
+
+/// Piece states: their ranges slice the text they were read from (never
+/// the prefix), in order, and every word has pieces; asking for them leaves the
+/// embeddings exactly as `embed` gives them; the states after all layers
+/// pool (mean, normalised) to the embedding of a text that fits one window.
+#[test]
+fn piece_states_align_with_the_text_and_leave_embeddings_alone() {
+    let Some((weights, _)) = common::installed_encoder() else {
+        return;
+    };
+    let enc = Encoder::load(&weights).unwrap();
+    let h = enc.dim();
+    let mut texts = sample();
+    texts.push("Kiev\u{a0}: « l'ennemi » — des robots humains !".into());
+    texts.push(String::new());
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let layers = enc.weights().shape.layers;
+    let what = rhetor::encoder::EncodeWhat {
+        states_after: Some(layers),
+        ..Default::default()
+    };
+    let encoded = enc.encode_texts(&refs, Prefix::Query, what);
+    assert_eq!(encoded.frozen, enc.embed(&refs, Prefix::Query));
+    let states = encoded.states.expect("states");
+    assert_eq!(states.len(), texts.len());
+    for (s, t) in states.iter().zip(&texts) {
+        assert_eq!(s.states.len(), s.ranges.len() * h, "{t:?}");
+        let mut last_end = 0;
+        for r in &s.ranges {
+            assert!(t.get(r.clone()).is_some(), "{r:?} in {t:?}");
+            assert!(
+                r.start >= last_end,
+                "pieces in order, apart: {r:?} in {t:?}"
+            );
+            last_end = r.end;
+        }
+        for w in t.split_whitespace() {
+            let at = w.as_ptr() as usize - t.as_ptr() as usize;
+            assert!(s.mean_over(at, at + w.len(), h).is_some(), "{w:?} in {t:?}");
+        }
+    }
+    // One window: the prefix's and the text's pieces, <s> and </s> pool to
+    // the embedding; the text's own pieces alone stay close to it.
+    let first = &states[0];
+    let mut mean = vec![0f32; h];
+    for v in first.states.chunks_exact(h) {
+        mean.iter_mut().zip(v).for_each(|(m, x)| *m += x);
+    }
+    let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+    let cos: f32 = mean
+        .iter()
+        .zip(&encoded.frozen[0])
+        .map(|(a, b)| a / norm * b)
+        .sum();
+    assert!(cos > 0.9, "cosine {cos}");
 }

@@ -98,6 +98,35 @@ pub fn token_features(text: &str, span: Span) -> (Vec<Token>, Vec<SparseVec>) {
     (tokens, feats)
 }
 
+/// Each token's encoder vector: the mean state of the pieces that overlap
+/// it (`states` are of the text starting at byte `base` of the document the
+/// tokens' spans point into); the mean of the other tokens' vectors for a
+/// token no piece covers (past the encoder's cut of a very long block).
+pub fn token_vectors(
+    states: &crate::encoder::PieceStates,
+    base: usize,
+    tokens: &[Token],
+    h: usize,
+) -> Vec<Vec<f32>> {
+    let found: Vec<Option<Vec<f32>>> = tokens
+        .iter()
+        .map(|t| {
+            let start = t.span.start.saturating_sub(base);
+            let end = t.span.end.saturating_sub(base);
+            states.mean_over(start, end, h)
+        })
+        .collect();
+    let mut mean = vec![0f32; h];
+    let n = found.iter().flatten().count().max(1) as f32;
+    for v in found.iter().flatten() {
+        mean.iter_mut().zip(v).for_each(|(m, x)| *m += x / n);
+    }
+    found
+        .into_iter()
+        .map(|v| v.unwrap_or_else(|| mean.clone()))
+        .collect()
+}
+
 /// Token probability at or above which a token is evidence.
 pub const TOKEN_THRESHOLD: f32 = 0.5;
 
@@ -120,20 +149,28 @@ pub fn spans_for(
 
 /// The span selection of [`spans_for`] from token probabilities.
 pub fn spans_from_probs(tokens: &[Token], probs: &[f32]) -> Vec<Span> {
+    spans_from_probs_at(tokens, probs, TOKEN_THRESHOLD)
+}
+
+/// [`spans_from_probs`] with another token threshold.
+pub fn spans_from_probs_at(tokens: &[Token], probs: &[f32], threshold: f32) -> Vec<Span> {
+    if tokens.is_empty() || probs.len() != tokens.len() {
+        return Vec::new();
+    }
     let mut runs: Vec<(usize, usize, f32)> = Vec::new();
     let mut i = 0;
     while i < probs.len() {
-        if probs[i] >= TOKEN_THRESHOLD && tokens[i].kind != TokenKind::Punct {
+        if probs[i] >= threshold && tokens[i].kind != TokenKind::Punct {
             let start = i;
             let mut end = i;
             let mut peak = probs[i];
             let mut j = i + 1;
             while j < probs.len() {
-                if probs[j] >= TOKEN_THRESHOLD {
+                if probs[j] >= threshold {
                     end = j;
                     peak = peak.max(probs[j]);
                     j += 1;
-                } else if j + 1 < probs.len() && probs[j + 1] >= TOKEN_THRESHOLD {
+                } else if j + 1 < probs.len() && probs[j + 1] >= threshold {
                     j += 1; // bridge a one-token gap
                 } else {
                     break;
@@ -190,6 +227,31 @@ pub fn spans_from_probs(tokens: &[Token], probs: &[f32]) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_vectors_average_the_pieces_they_overlap() {
+        // "xx les fous": the block starts at byte 3 of its document.
+        let doc = "xx les fous";
+        let (tokens, _) = token_features(doc, Span::new(3, doc.len()));
+        // Pieces of "les fous" (block offsets): "▁les" 0..3, "▁fo" 3..6, "us" 6..8.
+        let states = crate::encoder::PieceStates {
+            ranges: vec![0..3, 3..6, 6..8],
+            states: vec![1.0, 0.0, 3.0, 2.0, 5.0, 4.0],
+            hidden: 2,
+        };
+        let v = token_vectors(&states, 3, &tokens, 2);
+        assert_eq!(v, vec![vec![1.0, 0.0], vec![4.0, 3.0]]);
+        // A token past the last piece gets the mean of the others.
+        let short = crate::encoder::PieceStates {
+            ranges: vec![0..3],
+            states: vec![1.0, 0.0],
+            hidden: 2,
+        };
+        assert_eq!(
+            token_vectors(&short, 3, &tokens, 2),
+            vec![vec![1.0, 0.0], vec![1.0, 0.0]]
+        );
+    }
 
     #[test]
     fn runs_from_probabilities() {

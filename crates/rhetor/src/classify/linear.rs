@@ -39,6 +39,10 @@ pub struct ModelHeader {
     /// layers: the FNV-1a checksum (hex) of their file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reads_layers: Option<String>,
+    /// An accurate-tier span head: it reads each word's hidden state after
+    /// this many of the encoder's base layers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states_after: Option<usize>,
 }
 
 /// A trained model, quantised for shipping.
@@ -348,6 +352,7 @@ mod tests {
             provenance: "unit test".into(),
             fused_with_fast: false,
             reads_layers: None,
+            states_after: None,
         };
         let mut w = vec![vec![0.0; 16], vec![0.0; 16]];
         w[0][3] = 2.0;
@@ -383,6 +388,7 @@ mod tests {
             provenance: "unit test".into(),
             fused_with_fast: false,
             reads_layers: None,
+            states_after: None,
         };
         let w: Vec<Vec<f32>> = (0..labels)
             .map(|l| {

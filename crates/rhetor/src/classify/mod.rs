@@ -3,8 +3,9 @@
 //!
 //! - fast: linear models over hashed n-gram features;
 //! - accurate: linear heads over multilingual-e5-small embeddings
-//!   ([`crate::encoder`]); the evidence words still come from the fast
-//!   tier's token model, run for the techniques the heads decided.
+//!   ([`crate::encoder`]); the evidence words of the techniques the heads
+//!   decided come from a span head over the encoder's word states when the
+//!   models have one, else from the fast tier's token model.
 //!
 //! Both are trained by `rhetor train` and shipped in `models/` (embedded in
 //! the binary); the encoder's weights are installed separately.
@@ -12,277 +13,20 @@
 pub mod evidence;
 pub mod features;
 pub mod linear;
+mod models;
 
-use std::path::Path;
-use std::sync::Arc;
+pub use models::{
+    embedded_models_checksum, Accurate, Heads, Models, ENCODER_EVIDENCE_FILE, ENCODER_HEAD_FILES,
+    MODEL_FILES, TUNED_LAYERS_FILE,
+};
 
 use crate::document::Block;
 use crate::document::{BlockKind, Document, LabelScore, Span, TechniqueHit};
-use crate::encoder::tuned::TunedLayers;
-use crate::encoder::{article_vector, Encoder, Prefix};
-use crate::error::ModelError;
+use crate::encoder::{article_vector, PieceStates, Prefix};
 use crate::stage::{Stage, StageError};
 
 use features::{term_counts, weight, SparseVec, TermStream};
 use linear::LinearModel;
-
-/// Model files, in the order [`Models`] holds them.
-pub const MODEL_FILES: [&str; 4] = ["techniques.bin", "frames.bin", "genre.bin", "evidence.bin"];
-
-/// The accurate tier's head files (techniques, frames, genre), read from
-/// encoder embeddings.
-pub const ENCODER_HEAD_FILES: [&str; 3] = [
-    "encoder-techniques.bin",
-    "encoder-frames.bin",
-    "encoder-genre.bin",
-];
-
-/// The fast tier's models.
-#[derive(Debug, Clone)]
-pub struct Models {
-    pub techniques: LinearModel,
-    pub frames: LinearModel,
-    pub genre: LinearModel,
-    pub evidence: LinearModel,
-}
-
-#[cfg(rhetor_models)]
-mod embedded {
-    pub const TECHNIQUES: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/techniques.bin"
-    ));
-    pub const FRAMES: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/frames.bin"
-    ));
-    pub const GENRE: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/genre.bin"
-    ));
-    pub const EVIDENCE: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/evidence.bin"
-    ));
-}
-
-/// A short identifier of the embedded fast-tier models: the FNV-1a of
-/// their own checksums (the last 8 bytes of each file), in hex; "none"
-/// when the build embeds no models.
-pub fn embedded_models_checksum() -> String {
-    #[cfg(rhetor_models)]
-    {
-        let mut tails = Vec::new();
-        for m in [
-            embedded::TECHNIQUES,
-            embedded::FRAMES,
-            embedded::GENRE,
-            embedded::EVIDENCE,
-        ] {
-            tails.extend_from_slice(&m[m.len().saturating_sub(8)..]);
-        }
-        format!("{:016x}", linear::fnv(&tails))
-    }
-    #[cfg(not(rhetor_models))]
-    {
-        "none".to_string()
-    }
-}
-
-/// The accurate tier's heads over encoder embeddings.
-#[derive(Debug, Clone)]
-pub struct Heads {
-    pub techniques: LinearModel,
-    pub frames: LinearModel,
-    pub genre: LinearModel,
-    /// Fine-tuned top layers, when the technique head reads them.
-    pub tuned: Option<Arc<TunedLayers>>,
-}
-
-/// The fine-tuned layers' file, beside the heads.
-pub const TUNED_LAYERS_FILE: &str = "encoder-layers.bin";
-
-#[cfg(rhetor_heads)]
-mod embedded_heads {
-    pub const TECHNIQUES: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/encoder-techniques.bin"
-    ));
-    pub const FRAMES: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/encoder-frames.bin"
-    ));
-    pub const GENRE: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/encoder-genre.bin"
-    ));
-    #[cfg(rhetor_tuned)]
-    pub const LAYERS: Option<&[u8]> = Some(include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/encoder-layers.bin"
-    )));
-    #[cfg(not(rhetor_tuned))]
-    pub const LAYERS: Option<&[u8]> = None;
-}
-
-/// The bytes of `dir/name` for each name, with the path for errors.
-fn read_files(dir: &Path, names: &[&str]) -> Result<Vec<(Vec<u8>, String)>, ModelError> {
-    names
-        .iter()
-        .map(|name| {
-            let path = dir.join(name);
-            let b = std::fs::read(&path).map_err(|source| ModelError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
-            Ok((b, path.display().to_string()))
-        })
-        .collect()
-}
-
-fn load_kind(bytes: &[u8], name: &str, kind: &str) -> Result<LinearModel, ModelError> {
-    let m = LinearModel::from_bytes(bytes, name)?;
-    if m.header.kind != kind {
-        return Err(ModelError::Invalid {
-            path: name.to_string(),
-            reason: format!("holds a {} model, expected {kind}", m.header.kind),
-        });
-    }
-    Ok(m)
-}
-
-impl Heads {
-    /// The heads embedded at build time (from `models/`).
-    pub fn embedded() -> Result<Self, ModelError> {
-        #[cfg(rhetor_heads)]
-        {
-            Self::from_bytes(
-                [
-                    (
-                        embedded_heads::TECHNIQUES,
-                        "<embedded>/encoder-techniques.bin",
-                    ),
-                    (embedded_heads::FRAMES, "<embedded>/encoder-frames.bin"),
-                    (embedded_heads::GENRE, "<embedded>/encoder-genre.bin"),
-                ],
-                embedded_heads::LAYERS.map(|b| (b, "<embedded>/encoder-layers.bin")),
-            )
-        }
-        #[cfg(not(rhetor_heads))]
-        {
-            Err(ModelError::Invalid {
-                path: "models/".into(),
-                reason: "this build has no accurate-tier heads: run `rhetor train --accurate` and rebuild, or pass --model DIR".into(),
-            })
-        }
-    }
-
-    /// Heads from the files of `dir` (see [`ENCODER_HEAD_FILES`]).
-    pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
-        let bytes = read_files(dir, &ENCODER_HEAD_FILES)?;
-        let layers_path = dir.join(TUNED_LAYERS_FILE);
-        let layers = std::fs::read(&layers_path).ok();
-        let layers_name = layers_path.display().to_string();
-        Self::from_bytes(
-            [
-                (&bytes[0].0, &bytes[0].1),
-                (&bytes[1].0, &bytes[1].1),
-                (&bytes[2].0, &bytes[2].1),
-            ],
-            layers.as_deref().map(|b| (b, layers_name.as_str())),
-        )
-    }
-
-    fn from_bytes(
-        files: [(&[u8], &str); 3],
-        layers: Option<(&[u8], &str)>,
-    ) -> Result<Self, ModelError> {
-        let techniques = load_kind(files[0].0, files[0].1, "encoder-techniques")?;
-        let tuned = match &techniques.header.reads_layers {
-            None => None,
-            Some(want) => {
-                let Some((bytes, name)) = layers else {
-                    return Err(ModelError::Invalid {
-                        path: files[0].1.to_string(),
-                        reason: format!(
-                            "reads fine-tuned layers ({TUNED_LAYERS_FILE}) that are not there"
-                        ),
-                    });
-                };
-                let t = TunedLayers::from_bytes(bytes, name)?;
-                if t.checksum_hex() != *want {
-                    return Err(ModelError::Invalid {
-                        path: name.to_string(),
-                        reason: format!("not the layers {} was trained with", files[0].1),
-                    });
-                }
-                if t.header.base_sha256 != crate::encoder::WEIGHTS_SHA256 {
-                    return Err(ModelError::Invalid {
-                        path: name.to_string(),
-                        reason: "fine-tuned from other base weights than the ones rhetor runs"
-                            .into(),
-                    });
-                }
-                Some(Arc::new(t))
-            }
-        };
-        Ok(Heads {
-            techniques,
-            frames: load_kind(files[1].0, files[1].1, "encoder-frames")?,
-            genre: load_kind(files[2].0, files[2].1, "encoder-genre")?,
-            tuned,
-        })
-    }
-}
-
-/// The accurate tier: an encoder and the heads that read its embeddings.
-#[derive(Debug, Clone)]
-pub struct Accurate {
-    pub encoder: Arc<Encoder>,
-    pub heads: Heads,
-}
-
-impl Models {
-    /// The models embedded at build time (from `models/`).
-    pub fn embedded() -> Result<Self, ModelError> {
-        #[cfg(rhetor_models)]
-        {
-            Self::from_bytes([
-                (embedded::TECHNIQUES, "<embedded>/techniques.bin"),
-                (embedded::FRAMES, "<embedded>/frames.bin"),
-                (embedded::GENRE, "<embedded>/genre.bin"),
-                (embedded::EVIDENCE, "<embedded>/evidence.bin"),
-            ])
-        }
-        #[cfg(not(rhetor_models))]
-        {
-            Err(ModelError::Invalid {
-                path: "models/".into(),
-                reason: "this build has no embedded models: run `rhetor train` and rebuild, or pass --model DIR".into(),
-            })
-        }
-    }
-
-    /// Models from the files of `dir` (see [`MODEL_FILES`]).
-    pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
-        let bytes = read_files(dir, &MODEL_FILES)?;
-        let refs: Vec<(&[u8], &str)> = bytes
-            .iter()
-            .map(|(b, n)| (b.as_slice(), n.as_str()))
-            .collect();
-        Self::from_bytes([refs[0], refs[1], refs[2], refs[3]])
-    }
-
-    fn from_bytes(files: [(&[u8], &str); 4]) -> Result<Self, ModelError> {
-        let load = |(bytes, name): (&[u8], &str), kind: &str| load_kind(bytes, name, kind);
-        Ok(Models {
-            techniques: load(files[0], "techniques")?,
-            frames: load(files[1], "frames")?,
-            genre: load(files[2], "genre")?,
-            evidence: load(files[3], "evidence")?,
-        })
-    }
-}
 
 /// TF-IDF features of `text[span]` for `model`.
 pub fn features_for(model: &LinearModel, text: &str, span: Span, lang: &str) -> SparseVec {
@@ -363,22 +107,59 @@ impl Classify {
         text: &str,
         span: Span,
     ) -> Vec<TechniqueHit> {
+        self.hits_with(model, decided, text, span, None)
+    }
+
+    /// [`Classify::hits`]; with `span_head`, the evidence words come from
+    /// the accurate tier's span head over the paragraph's piece states
+    /// (averaged with the fast tier's token model when the head says so).
+    fn hits_with(
+        &self,
+        model: &LinearModel,
+        decided: Vec<(usize, f32)>,
+        text: &str,
+        span: Span,
+        span_head: Option<(&LinearModel, &PieceStates)>,
+    ) -> Vec<TechniqueHit> {
         if decided.is_empty() {
             return Vec::new();
         }
         let (tokens, feats) = evidence::token_features(text, span);
+        let vectors: Option<Vec<SparseVec>> = span_head.map(|(_, states)| {
+            evidence::token_vectors(states, span.start, &tokens, states.hidden)
+                .iter()
+                .map(|v| dense(v))
+                .collect()
+        });
+        let fast = &self.models.evidence;
         decided
             .into_iter()
             .map(|(l, p)| {
                 let label = &model.labels()[l];
-                let evidence = self
-                    .models
-                    .evidence
-                    .labels()
-                    .iter()
-                    .position(|e| e == label)
-                    .map(|el| evidence::spans_for(&self.models.evidence, el, &tokens, &feats))
-                    .unwrap_or_default();
+                let fast_label = fast.labels().iter().position(|e| e == label);
+                let encoder_label =
+                    span_head.and_then(|(head, _)| head.labels().iter().position(|e| e == label));
+                let evidence = match (span_head, &vectors, encoder_label) {
+                    (Some((head, _)), Some(vectors), Some(el)) => {
+                        let mut probs: Vec<f32> =
+                            vectors.iter().map(|v| head.probability(v, el)).collect();
+                        if let (true, Some(fl)) = (head.header.fused_with_fast, fast_label) {
+                            for (p, f) in probs.iter_mut().zip(&feats) {
+                                *p = 0.5 * (*p + fast.probability(f, fl));
+                            }
+                        }
+                        let threshold = head
+                            .header
+                            .thresholds
+                            .get(el)
+                            .copied()
+                            .unwrap_or(evidence::TOKEN_THRESHOLD);
+                        evidence::spans_from_probs_at(&tokens, &probs, threshold)
+                    }
+                    _ => fast_label
+                        .map(|fl| evidence::spans_for(fast, fl, &tokens, &feats))
+                        .unwrap_or_default(),
+                };
                 TechniqueHit {
                     label: label.clone(),
                     probability: p,
@@ -507,12 +288,18 @@ impl Classify {
             .iter()
             .map(|&b| head_of(doc.slice(doc.blocks[b].span), MAX_ENCODED_BYTES))
             .collect();
-        let (vectors, tuned) =
-            acc.encoder
-                .embed_tuned(&texts, Prefix::Query, acc.heads.tuned.as_deref());
-        let head = &acc.heads.techniques;
+        let heads = &acc.heads;
+        let span_head = heads.evidence.as_ref();
+        let encoded = acc
+            .encoder
+            .encode_texts(&texts, Prefix::Query, heads.encode_what());
+        let pick = |h: &LinearModel| match (&h.header.reads_layers, &encoded.tuned) {
+            (Some(_), Some(t)) => t,
+            _ => &encoded.frozen,
+        };
+        let head = &heads.techniques;
         let mut techniques = vec![Vec::new(); doc.blocks.len()];
-        for (&b, v) in blocks.iter().zip(tuned.as_ref().unwrap_or(&vectors)) {
+        for (j, (&b, v)) in blocks.iter().zip(pick(head)).enumerate() {
             let probs = fuse(
                 head.probabilities(&dense(v)),
                 head.header.fused_with_fast,
@@ -521,14 +308,23 @@ impl Classify {
                     self.fast_probabilities(&doc.text, doc.blocks[b].span, l)
                 },
             );
-            techniques[b] = self.hits(head, head.decide(&probs), &doc.text, doc.blocks[b].span);
+            let states = encoded.states.as_ref().and_then(|s| s.get(j));
+            techniques[b] = self.hits_with(
+                head,
+                head.decide(&probs),
+                &doc.text,
+                doc.blocks[b].span,
+                span_head.zip(states),
+            );
         }
         doc.techniques = techniques;
-        let article = dense(&article_vector(
-            vectors.iter().map(Vec::as_slice),
-            acc.encoder.dim(),
-        ));
-        let (fm, gm) = (&acc.heads.frames, &acc.heads.genre);
+        let article = |h: &LinearModel| {
+            dense(&article_vector(
+                pick(h).iter().map(Vec::as_slice),
+                acc.encoder.dim(),
+            ))
+        };
+        let (fm, gm) = (&heads.frames, &heads.genre);
         let fused = fm.header.fused_with_fast || gm.header.fused_with_fast;
         let (fast_frames, fast_genre) = if fused {
             self.fast_article_probabilities(&doc.text, lang)
@@ -536,13 +332,13 @@ impl Classify {
             Default::default()
         };
         let frames = fuse(
-            fm.probabilities(&article),
+            fm.probabilities(&article(fm)),
             fm.header.fused_with_fast,
             || fast_frames,
         );
         doc.frames = decided_frames(fm, &frames);
         let genre = fuse(
-            gm.probabilities(&article),
+            gm.probabilities(&article(gm)),
             gm.header.fused_with_fast,
             || fast_genre,
         );
@@ -553,10 +349,10 @@ impl Classify {
 /// The encoder reads at most this much of one block (≈ 16 windows of 510
 /// pieces, a few seconds): a "paragraph" of megabytes (a dump without line
 /// breaks) would otherwise cost minutes and gigabytes for one embedding.
-const MAX_ENCODED_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_ENCODED_BYTES: usize = 32 * 1024;
 
 /// The longest prefix of `text` within `max` bytes, cut at a char boundary.
-fn head_of(text: &str, max: usize) -> &str {
+pub(crate) fn head_of(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

@@ -75,6 +75,74 @@ fn read_weights(path: &Path) -> Result<Vec<u8>, ModelError> {
 /// Pooled vectors of a chunk's windows.
 type Pooled = Vec<Vec<f32>>;
 
+/// A text's piece ids and, when states are asked for, the byte range of
+/// the text each covers (None for the prefix's own pieces).
+type AlignedIds = (Vec<u32>, Vec<Option<std::ops::Range<usize>>>);
+
+/// What [`Encoder::encode_texts`] is asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EncodeWhat<'a> {
+    /// Also the embeddings through these fine-tuned top layers.
+    pub tuned: Option<&'a TunedLayers>,
+    /// The embeddings through the base top layers too (always without
+    /// `tuned`): false skips the base layers above the tuned ones.
+    pub frozen_top: bool,
+    /// Every text's piece states after this many base layers (all its
+    /// windows; the prefix's pieces left out).
+    pub states_after: Option<usize>,
+}
+
+/// What [`Encoder::encode_texts`] computes for a batch of texts.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// L2-normalised embeddings through the base layers (empty when
+    /// `frozen_top` was false).
+    pub frozen: Vec<Vec<f32>>,
+    /// … through the fine-tuned top layers, when asked for.
+    pub tuned: Option<Vec<Vec<f32>>>,
+    /// Per text, its pieces' hidden states, when asked for.
+    pub states: Option<Vec<PieceStates>>,
+}
+
+/// One text's pieces: the byte range of the text each covers, and its
+/// hidden state (`ranges.len() × hidden`, packed).
+#[derive(Debug, Clone)]
+pub struct PieceStates {
+    pub ranges: Vec<std::ops::Range<usize>>,
+    pub states: Vec<f32>,
+    /// Width of one state.
+    pub hidden: usize,
+}
+
+impl PieceStates {
+    /// The mean state of the pieces that overlap `span` (byte offsets in
+    /// the text), or None when no piece does.
+    pub fn mean_over(&self, start: usize, end: usize, h: usize) -> Option<Vec<f32>> {
+        let mut out = vec![0f32; h];
+        let mut n = 0usize;
+        // Ranges are in text order: skip to the first that can overlap.
+        let first = self.ranges.partition_point(|r| r.end <= start);
+        for (k, r) in self.ranges.iter().enumerate().skip(first) {
+            if r.start >= end {
+                break;
+            }
+            if r.end <= start {
+                continue;
+            }
+            let Some(v) = self.states.get(k * h..(k + 1) * h) else {
+                break;
+            };
+            out.iter_mut().zip(v).for_each(|(o, x)| *o += x);
+            n += 1;
+        }
+        (n > 0).then(|| {
+            let inv = 1.0 / n as f32;
+            out.iter_mut().for_each(|o| *o *= inv);
+            out
+        })
+    }
+}
+
 /// A loaded encoder. Cheap to share between threads (`&self` everywhere).
 pub struct Encoder {
     data: Vec<u8>,
@@ -222,14 +290,50 @@ impl Encoder {
         prefix: Prefix,
         tuned: Option<&TunedLayers>,
     ) -> (Vec<Vec<f32>>, Option<Vec<Vec<f32>>>) {
-        let contents: Vec<Vec<u32>> = texts
+        let e = self.encode_texts(
+            texts,
+            prefix,
+            EncodeWhat {
+                tuned,
+                frozen_top: true,
+                states_after: None,
+            },
+        );
+        (e.frozen, e.tuned)
+    }
+
+    /// What `what` asks for of `texts`: embeddings as
+    /// [`Encoder::embed_tuned`] gives them and piece states.
+    pub fn encode_texts(&self, texts: &[&str], prefix: Prefix, what: EncodeWhat) -> Encoded {
+        let EncodeWhat {
+            tuned,
+            frozen_top,
+            states_after,
+        } = what;
+        let frozen_top = frozen_top || tuned.is_none();
+        let shape = &self.weights.shape;
+        let skip = prefix.as_str().len();
+        let contents: Vec<AlignedIds> = texts
             .par_iter()
-            .map(|t| self.content_ids(t, prefix))
+            .map(|t| {
+                if states_after.is_none() {
+                    return (self.content_ids(t, prefix), Vec::new());
+                }
+                let full = format!("{}{t}", prefix.as_str());
+                self.tokenizer
+                    .encode_aligned(&full)
+                    .into_iter()
+                    .map(|(id, r)| {
+                        let range = (r.end > skip).then(|| r.start.max(skip) - skip..r.end - skip);
+                        (id, range)
+                    })
+                    .unzip()
+            })
             .collect();
         // (text, sequence with <s> … </s>, weight)
         let mut windows: Vec<(usize, Vec<u32>, f32)> = Vec::new();
         for (i, c) in contents.iter().enumerate() {
-            for w in self.windows(c) {
+            for w in self.windows(&c.0) {
                 windows.push((i, self.sequence(w), w.len().max(1) as f32));
             }
         }
@@ -250,32 +354,103 @@ impl Encoder {
         if start < windows.len() {
             chunks.push(start..windows.len());
         }
-        let shape = &self.weights.shape;
-        let pooled: Vec<(Pooled, Pooled)> = chunks
+        let lower = tuned.map_or(shape.layers, |t| t.header.lower.min(shape.layers));
+        let snapshot = states_after.map(|n| n.min(shape.layers));
+        let ran: Vec<(Pooled, Pooled, Vec<f32>)> = chunks
             .par_iter()
             .map(|r| {
                 let seqs: Vec<&[u32]> = windows[r.clone()].iter().map(|w| w.1.as_slice()).collect();
                 let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
                 let mut x = self.weights.embed_tokens(&self.data, &seqs);
-                let Some(t) = tuned else {
-                    self.weights.run_layers(&mut x, &lens, 0..shape.layers);
-                    return (forward::mean_pool(&x, &lens, shape.hidden), Vec::new());
+                // The base layers run in pieces, cut where the tuned layers
+                // branch off and where the states are read.
+                let mut cuts = Vec::new();
+                cuts.extend(frozen_top.then_some(shape.layers));
+                cuts.extend(tuned.map(|_| lower));
+                cuts.extend(snapshot);
+                cuts.sort_unstable();
+                cuts.dedup();
+                let (mut done, mut fine, mut states) = (0, Vec::new(), Vec::new());
+                for cut in cuts {
+                    self.weights.run_layers(&mut x, &lens, done..cut);
+                    done = cut;
+                    if let (Some(t), true) = (tuned, cut == lower) {
+                        let mut y = x.clone();
+                        forward::run_layers(&t.layers, &mut y, &lens, shape.heads, shape.eps);
+                        fine = forward::mean_pool(&y, &lens, shape.hidden);
+                    }
+                    if snapshot == Some(cut) {
+                        states = x.clone();
+                    }
+                }
+                let frozen = if frozen_top {
+                    forward::mean_pool(&x, &lens, shape.hidden)
+                } else {
+                    Vec::new()
                 };
-                let lower = t.header.lower.min(shape.layers);
-                self.weights.run_layers(&mut x, &lens, 0..lower);
-                let mut y = x.clone();
-                forward::run_layers(&t.layers, &mut y, &lens, shape.heads, shape.eps);
-                self.weights.run_layers(&mut x, &lens, lower..shape.layers);
-                (
-                    forward::mean_pool(&x, &lens, shape.hidden),
-                    forward::mean_pool(&y, &lens, shape.hidden),
-                )
+                (frozen, fine, states)
             })
             .collect();
-        let (frozen, fine): (Vec<_>, Vec<_>) = pooled.into_iter().unzip();
-        let frozen = self.combine(&windows, frozen.into_iter().flatten(), texts.len());
-        let fine = tuned.map(|_| self.combine(&windows, fine.into_iter().flatten(), texts.len()));
-        (frozen, fine)
+        let mut frozen_pooled = Vec::with_capacity(windows.len());
+        let mut fine_pooled = Vec::with_capacity(windows.len());
+        let mut chunk_states = Vec::with_capacity(chunks.len());
+        for (f, t, st) in ran {
+            frozen_pooled.extend(f);
+            fine_pooled.extend(t);
+            chunk_states.push(st);
+        }
+        let states = snapshot
+            .map(|_| self.piece_states(&windows, &chunks, &chunk_states, contents, texts.len()));
+        Encoded {
+            frozen: if frozen_top {
+                self.combine(&windows, frozen_pooled.into_iter(), texts.len())
+            } else {
+                Vec::new()
+            },
+            tuned: tuned.map(|_| self.combine(&windows, fine_pooled.into_iter(), texts.len())),
+            states,
+        }
+    }
+
+    /// Per text, the states of its own pieces (not `<s>`, `</s>` or the
+    /// prefix's) gathered from the chunks' packed states.
+    fn piece_states(
+        &self,
+        windows: &[(usize, Vec<u32>, f32)],
+        chunks: &[std::ops::Range<usize>],
+        chunk_states: &[Vec<f32>],
+        contents: Vec<AlignedIds>,
+        texts: usize,
+    ) -> Vec<PieceStates> {
+        let h = self.dim();
+        let mut out: Vec<PieceStates> = (0..texts)
+            .map(|_| PieceStates {
+                ranges: Vec::new(),
+                states: Vec::new(),
+                hidden: h,
+            })
+            .collect();
+        let mut piece_of = vec![0usize; texts];
+        for (r, states) in chunks.iter().zip(chunk_states) {
+            let mut row = 0;
+            for (text, seq, _) in &windows[r.clone()] {
+                let inner = seq.len().saturating_sub(2);
+                for k in 0..inner {
+                    let piece = piece_of[*text] + k;
+                    let at = (row + 1 + k) * h;
+                    let (Some(Some(range)), Some(v)) =
+                        (contents[*text].1.get(piece), states.get(at..at + h))
+                    else {
+                        continue;
+                    };
+                    out[*text].ranges.push(range.clone());
+                    out[*text].states.extend_from_slice(v);
+                }
+                piece_of[*text] += inner;
+                row += seq.len();
+            }
+        }
+        out
     }
 
     /// Per text, the weighted mean of its windows' pooled vectors,

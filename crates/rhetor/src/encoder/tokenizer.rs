@@ -50,19 +50,33 @@ impl Tokenizer {
 
     /// The normalised text the pieces are matched against.
     pub fn normalise(&self, text: &str) -> String {
-        let mut chars: Vec<char> = Vec::with_capacity(text.len());
-        for c in text.chars() {
+        self.normalise_aligned(text).0
+    }
+
+    /// [`Tokenizer::normalise`], with the byte range of `text` each
+    /// normalised character comes from (the leading "▁" an empty one at 0;
+    /// every character a table entry expands into shares its source's).
+    pub fn normalise_aligned(&self, text: &str) -> (String, Vec<(usize, usize)>) {
+        let mut chars: Vec<(char, usize, usize)> = Vec::with_capacity(text.len());
+        for (at, c) in text.char_indices() {
+            let end = at + c.len_utf8();
             match self.normalisation.get(&(c as u32)) {
-                None => chars.push(c),
-                Some(out) => chars.extend(out.iter().filter_map(|&cp| char::from_u32(cp))),
+                None => chars.push((c, at, end)),
+                Some(out) => chars.extend(
+                    out.iter()
+                        .filter_map(|&cp| char::from_u32(cp))
+                        .map(|c| (c, at, end)),
+                ),
             }
         }
         let mut out = String::with_capacity(text.len() + 3);
-        if chars.first() != Some(&' ') {
+        let mut origin = Vec::with_capacity(chars.len() + 1);
+        if chars.first().map(|c| c.0) != Some(' ') {
             out.push(METASPACE);
+            origin.push((0, 0));
         }
         let mut prev_space = false;
-        for c in chars {
+        for (c, at, end) in chars {
             if c == ' ' {
                 if prev_space {
                     continue;
@@ -73,13 +87,38 @@ impl Tokenizer {
                 prev_space = false;
                 out.push(c);
             }
+            origin.push((at, end));
         }
-        out
+        (out, origin)
     }
 
     /// Content piece ids of `text` (no `<s>`/`</s>`).
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let norm = self.normalise(text);
+        self.segment(&norm).into_iter().map(|p| p.0).collect()
+    }
+
+    /// [`Tokenizer::encode`], with the byte range of `text` each piece
+    /// covers (a piece's "▁" covers the space before its word).
+    pub fn encode_aligned(&self, text: &str) -> Vec<(u32, std::ops::Range<usize>)> {
+        let (norm, origin) = self.normalise_aligned(text);
+        self.segment(&norm)
+            .into_iter()
+            .map(|(id, from, to)| {
+                let start = origin.get(from).map_or(text.len(), |o| o.0);
+                let end = to
+                    .checked_sub(1)
+                    .and_then(|last| origin.get(last))
+                    .map_or(start, |o| o.1)
+                    .max(start);
+                (id, start..end)
+            })
+            .collect()
+    }
+
+    /// The most probable segmentation of normalised text: (piece id, first
+    /// character, end character) per piece.
+    fn segment(&self, norm: &str) -> Vec<(u32, usize, usize)> {
         let bytes = norm.as_bytes();
         let starts: Vec<usize> = norm
             .char_indices()
@@ -118,15 +157,15 @@ impl Tokenizer {
                 back[i + 1] = (u32::MAX, i);
             }
         }
-        let mut ids = Vec::new();
+        let mut pieces = Vec::new();
         let mut i = n;
         while i > 0 {
             let (id, from) = back[i];
-            ids.push(if id == u32::MAX { self.unk } else { id });
+            pieces.push((if id == u32::MAX { self.unk } else { id }, from, i));
             i = from;
         }
-        ids.reverse();
-        ids
+        pieces.reverse();
+        pieces
     }
 }
 
@@ -168,6 +207,25 @@ mod tests {
         assert_eq!(t.encode(""), vec![4]);
     }
 
+    #[test]
+    fn pieces_know_where_they_come_from() {
+        let t = toy();
+        let text = "le\n\nchat";
+        let pieces = t.encode_aligned(text);
+        let spans: Vec<&str> = pieces.iter().map(|(_, r)| &text[r.clone()]).collect();
+        assert_eq!(pieces.iter().map(|p| p.0).collect::<Vec<_>>(), vec![5, 6]);
+        // "▁le" has no space before it; "▁chat" covers the line breaks its
+        // "▁" stands for (the second collapsed into the first).
+        assert_eq!(spans, vec!["le", "\n\nchat"]);
+        let text = "cha\u{AD}t";
+        let spans: Vec<&str> = t
+            .encode_aligned(text)
+            .iter()
+            .map(|(_, r)| &text[r.clone()])
+            .collect();
+        assert_eq!(spans, vec!["cha\u{AD}t"]);
+    }
+
     proptest::proptest! {
         #[test]
         fn any_text_gets_valid_ids_and_spaces_do_not_matter(text in "\\PC{0,60}") {
@@ -176,7 +234,15 @@ mod tests {
             proptest::prop_assert!(!ids.is_empty());
             proptest::prop_assert!(ids.iter().all(|&id| (id as usize) < t.scores.len()));
             let spaced = text.replace(' ', "   ");
-            proptest::prop_assert_eq!(t.encode(&spaced), ids);
+            proptest::prop_assert_eq!(t.encode(&spaced), ids.clone());
+            let aligned = t.encode_aligned(&text);
+            proptest::prop_assert_eq!(aligned.iter().map(|p| p.0).collect::<Vec<_>>(), ids);
+            let mut last = 0;
+            for (_, r) in &aligned {
+                proptest::prop_assert!(r.start >= last && r.end <= text.len());
+                proptest::prop_assert!(text.get(r.clone()).is_some());
+                last = r.start;
+            }
         }
     }
 }

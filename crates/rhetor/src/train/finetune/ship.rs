@@ -203,6 +203,7 @@ fn shipped_head(
         ),
         fused_with_fast,
         reads_layers: Some(layers_checksum),
+        states_after: None,
     };
     LinearModel::quantise(header, &[], &weights, &model.head_b)
 }
