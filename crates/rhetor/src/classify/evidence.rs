@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(v, vec![vec![1.0, 0.0], vec![4.0, 3.0]]);
         // A token past the last piece gets the mean of the others.
         let short = crate::encoder::PieceStates {
-            ranges: vec![0..3],
+            ranges: std::iter::once(0..3).collect(),
             states: vec![1.0, 0.0],
             hidden: 2,
         };
