@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::span_head::{self, SpanSetting};
 use super::tasks::nested_confident;
 use super::tasks::{
@@ -280,8 +282,9 @@ pub(super) fn moments(rows: &[Vec<f32>], subset: &[usize], dim: usize) -> (Vec<f
     (mean.into_iter().map(|m| m as f32).collect(), sd)
 }
 
+/// The rows standardised with `mean` and `sd` (empty rows stay empty).
 pub(super) fn standardised(rows: &[Vec<f32>], mean: &[f32], sd: &[f32]) -> Vec<SparseVec> {
-    rows.iter()
+    rows.par_iter()
         .map(|r| {
             r.iter()
                 .zip(mean.iter().zip(sd))
@@ -400,13 +403,26 @@ fn fit_head(t: &DenseTask, p: FitParams, dim: usize, header: ModelHeader) -> Lin
     let (mean, sd) = moments(&t.rows, &all, dim);
     let rows = standardised(&t.rows, &mean, &sd);
     let (w, b) = fit_ovr(&rows, &all, &t.task.truth, t.task.n_labels, dim, p);
+    folded_head(header, &w, &b, &mean, &sd)
+}
+
+/// A linear head from weights `w` and biases `b` fitted on rows
+/// standardised with `mean` and `sd`, the standardisation folded in so
+/// that it reads raw vectors.
+pub(super) fn folded_head(
+    header: ModelHeader,
+    w: &[Vec<f32>],
+    b: &[f32],
+    mean: &[f32],
+    sd: &[f32],
+) -> LinearModel {
     let buckets = header.features.buckets();
     let mut weights = Vec::with_capacity(w.len());
     let mut biases = Vec::with_capacity(w.len());
-    for (wl, bl) in w.iter().zip(&b) {
+    for (wl, bl) in w.iter().zip(b) {
         let mut raw = vec![0f32; buckets];
         let mut bias = *bl;
-        for j in 0..dim {
+        for j in 0..mean.len() {
             raw[j] = wl[j] / sd[j];
             bias -= wl[j] * mean[j] / sd[j];
         }

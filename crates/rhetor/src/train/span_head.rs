@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use super::accurate::head_features;
+use super::accurate::{folded_head, head_features, moments, standardised};
 use super::tasks::{evidence_data, evidence_fit, EvidenceData};
 use super::{fit_binary, Counts, FitParams};
 use crate::classify::evidence::{spans_from_probs_at, token_vectors};
@@ -106,43 +106,6 @@ pub fn span_rows(
         layer,
         dim,
     }
-}
-
-/// Per-dimension mean and standard deviation over `rows`.
-fn moments(x: &[Vec<f32>], rows: &[usize], dim: usize) -> (Vec<f32>, Vec<f32>) {
-    let owned: Vec<&Vec<f32>> = rows.iter().map(|&i| &x[i]).collect();
-    let n = owned.len().max(1) as f64;
-    let mut mean = vec![0f64; dim];
-    for r in &owned {
-        for (m, v) in mean.iter_mut().zip(r.iter()) {
-            *m += f64::from(*v);
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= n);
-    let mut var = vec![0f64; dim];
-    for r in &owned {
-        for ((s, v), m) in var.iter_mut().zip(r.iter()).zip(&mean) {
-            *s += (f64::from(*v) - m).powi(2);
-        }
-    }
-    let sd = var
-        .iter()
-        .map(|s| ((s / n).sqrt().max(1e-6)) as f32)
-        .collect();
-    (mean.into_iter().map(|m| m as f32).collect(), sd)
-}
-
-/// The rows standardised with `mean` and `sd` (empty rows stay empty).
-fn standardised(x: &[Vec<f32>], mean: &[f32], sd: &[f32]) -> Vec<SparseVec> {
-    x.par_iter()
-        .map(|r| {
-            r.iter()
-                .zip(mean.iter().zip(sd))
-                .enumerate()
-                .map(|(j, (v, (m, s)))| (j as u32, (v - m) / s))
-                .collect()
-        })
-        .collect()
 }
 
 fn fit_label(
@@ -345,18 +308,6 @@ pub fn fit(d: &SpanRows, s: SpanSetting, epochs: usize, provenance: String) -> L
         reads_layers: None,
         states_after: Some(d.layer),
     };
-    let buckets = header.features.buckets();
-    let mut weights = Vec::with_capacity(fitted.len());
-    let mut biases = Vec::with_capacity(fitted.len());
-    for (wl, bl) in &fitted {
-        let mut raw = vec![0f32; buckets];
-        let mut bias = *bl;
-        for j in 0..d.dim {
-            raw[j] = wl[j] / sd[j];
-            bias -= wl[j] * mean[j] / sd[j];
-        }
-        weights.push(raw);
-        biases.push(bias);
-    }
-    LinearModel::quantise(header, &[], &weights, &biases)
+    let (w, b): (Vec<Vec<f32>>, Vec<f32>) = fitted.into_iter().unzip();
+    folded_head(header, &w, &b, &mean, &sd)
 }
