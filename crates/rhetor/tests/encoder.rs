@@ -121,6 +121,35 @@ fn ids_and_embeddings_match_the_package_engine() {
     assert!(cos > 0.99999, "batched vs alone: {cos}");
 }
 
+/// The int8 kernel (where this CPU runs it) against the f32 one: the
+/// issue's parity bar is cosine ≥ 0.999 on every text.
+#[test]
+fn int8_and_f32_kernels_agree() {
+    use rhetor::encoder::Kernel;
+    let Some((weights, _)) = common::installed_encoder() else {
+        return;
+    };
+    if !Kernel::Int8.available() {
+        eprintln!("this CPU has no AVX2: only the f32 kernel runs");
+        return;
+    }
+    let int8 = Encoder::load_with_kernel(&weights, Kernel::Int8).expect("weights load");
+    let f32k = Encoder::load_with_kernel(&weights, Kernel::F32).expect("weights load");
+    assert_eq!(int8.weights().kernel(), Kernel::Int8);
+    assert_eq!(f32k.weights().kernel(), Kernel::F32);
+    let texts = sample();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let a = int8.embed(&refs, Prefix::Query);
+    let b = f32k.embed(&refs, Prefix::Query);
+    let mut worst = 1.0f32;
+    for ((text, a), b) in texts.iter().zip(&a).zip(&b) {
+        let cos: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        assert!(cos >= 0.999, "cosine {cos} for {text:?}");
+        worst = worst.min(cos);
+    }
+    eprintln!("{} texts: worst cosine int8 / f32 {worst:.5}", texts.len());
+}
+
 #[test]
 fn damaged_weights_are_refused_with_the_file_name() {
     let Some((weights, _)) = common::installed_encoder() else {

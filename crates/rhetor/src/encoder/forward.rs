@@ -1,32 +1,76 @@
 //! The BERT-style forward pass of multilingual-e5-small over a batch of
 //! sequences packed into one `[tokens, hidden]` matrix: every token-wise
 //! product streams each weight matrix once for the whole batch; attention
-//! runs per sequence. Weights are dequantised to f32 at load time and the
+//! runs per sequence. The base weights' products go through the int8
+//! kernel of [`super::int8`] where the CPU has AVX2, otherwise (and for the
+//! fine-tuned layers, whose weights are f32) the weights are f32 and the
 //! products go through `matrixmultiply`'s cache-blocked SIMD kernels.
 
+use std::borrow::Cow;
+
 use super::format::{dequantise_q4, Shape, WeightsFile, BLOCK, BLOCK_BYTES};
+use super::int8::{Kernel, Q4Matrix};
+use super::simd::{self, with_avx2};
 use crate::error::ModelError;
 
 /// A dense `rows × cols` weight matrix (row-major, one row per output).
 #[derive(Debug)]
 pub struct Dense {
+    /// The f32 weights; empty when `packed` holds them instead.
     pub w: Vec<f32>,
     pub b: Vec<f32>,
     pub rows: usize,
     pub cols: usize,
+    /// The 4-bit weights laid out for the int8 kernel.
+    pub packed: Option<Q4Matrix>,
 }
 
 impl Dense {
-    fn load(f: &WeightsFile, name: &str, rows: usize, cols: usize) -> Result<Self, ModelError> {
+    fn load(
+        f: &WeightsFile,
+        name: &str,
+        rows: usize,
+        cols: usize,
+        kernel: Kernel,
+    ) -> Result<Self, ModelError> {
         let q = f.q4(&format!("{name}.w"), rows * cols)?;
-        let mut w = vec![0f32; rows * cols];
-        dequantise_q4(q, &mut w);
+        let packed = match kernel {
+            Kernel::Int8 => Q4Matrix::new(q, rows, cols),
+            Kernel::F32 => None,
+        };
+        let w = if packed.is_some() {
+            Vec::new()
+        } else {
+            let mut w = vec![0f32; rows * cols];
+            dequantise_q4(q, &mut w);
+            w
+        };
         Ok(Dense {
             w,
             b: f.f32s(&format!("{name}.b"), rows)?,
             rows,
             cols,
+            packed,
         })
+    }
+
+    /// A matrix of f32 weights (the fine-tuned layers, training).
+    pub fn from_f32(w: Vec<f32>, b: Vec<f32>, rows: usize, cols: usize) -> Self {
+        Dense {
+            w,
+            b,
+            rows,
+            cols,
+            packed: None,
+        }
+    }
+
+    /// The weights as f32, row-major, whichever form holds them.
+    pub fn weights(&self) -> Cow<'_, [f32]> {
+        match &self.packed {
+            Some(p) => Cow::Owned(p.dequantised()),
+            None => Cow::Borrowed(&self.w),
+        }
     }
 
     /// `y[t] = W · x[t] + b` for the `x.len() / cols` rows of `x`.
@@ -36,6 +80,10 @@ impl Dense {
         assert_eq!(y.len(), t * self.rows);
         for row in y.chunks_exact_mut(self.rows) {
             row.copy_from_slice(&self.b);
+        }
+        if let Some(packed) = &self.packed {
+            packed.apply(x, y);
+            return;
         }
         // SAFETY: the asserts above bound every index matrixmultiply touches:
         // x is t×cols (row stride cols), W^T is cols×rows read through W's
@@ -77,19 +125,53 @@ impl LayerNorm {
 
     /// `x = LN(x + y)` row by row (`y` None: `LN(x)`).
     pub(crate) fn apply(&self, x: &mut [f32], y: Option<&[f32]>, eps: f32) {
-        let h = self.w.len();
+        layer_norm(x, y, &self.w, &self.b, eps);
+    }
+}
+
+with_avx2! {
+    /// `x = LN(x + y) · w + b` row by row (`y` None: `LN(x) · w + b`).
+    fn layer_norm(x: &mut [f32], y: Option<&[f32]>, w: &[f32], b: &[f32], eps: f32) {
+        let h = w.len();
         for (t, row) in x.chunks_exact_mut(h).enumerate() {
             if let Some(y) = y {
                 for (r, a) in row.iter_mut().zip(&y[t * h..(t + 1) * h]) {
                     *r += a;
                 }
             }
-            let mean = row.iter().sum::<f32>() / h as f32;
-            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / h as f32;
+            let mean = simd::sum(row) / h as f32;
+            let mut centred = [0f32; 8];
+            for c in row.chunks(8) {
+                for (s, v) in centred.iter_mut().zip(c) {
+                    *s += (v - mean) * (v - mean);
+                }
+            }
+            let var = simd::sum(&centred) / h as f32;
             let inv = 1.0 / (var + eps).sqrt();
-            for ((r, w), b) in row.iter_mut().zip(&self.w).zip(&self.b) {
+            for ((r, w), b) in row.iter_mut().zip(w).zip(b) {
                 *r = (*r - mean) * inv * w + b;
             }
+        }
+    }
+}
+
+with_avx2! {
+    /// GELU of every value of `v`, in place.
+    fn gelu_all(v: &mut [f32]) {
+        for m in v.iter_mut() {
+            *m = gelu(*m);
+        }
+    }
+}
+
+with_avx2! {
+    /// Each `n`-long row of `scores` through a softmax, in place.
+    fn softmax_rows(scores: &mut [f32], n: usize) {
+        for row in scores.chunks_exact_mut(n) {
+            let max = simd::max(row);
+            row.iter_mut().for_each(|s| *s = exp(*s - max));
+            let inv = 1.0 / simd::sum(row);
+            row.iter_mut().for_each(|s| *s *= inv);
         }
     }
 }
@@ -116,10 +198,24 @@ pub struct Weights {
     token_type: Vec<f32>,
     embedding_norm: LayerNorm,
     layers: Vec<Layer>,
+    kernel: Kernel,
 }
 
 impl Weights {
+    /// The weights of `f`, multiplied by the fastest kernel this CPU has
+    /// ([`Kernel::detect`]).
     pub fn load(f: &WeightsFile) -> Result<Self, ModelError> {
+        Self::load_with(f, Kernel::detect())
+    }
+
+    /// The weights of `f`, multiplied by `kernel` (where this CPU cannot
+    /// run it, by the f32 one).
+    pub fn load_with(f: &WeightsFile, kernel: Kernel) -> Result<Self, ModelError> {
+        let kernel = if kernel.available() {
+            kernel
+        } else {
+            Kernel::F32
+        };
         let s = f.shape.clone();
         let h = s.hidden;
         let word = f.q4("emb.word", s.vocab * h)?;
@@ -127,13 +223,13 @@ impl Weights {
         let mut layers = Vec::with_capacity(s.layers);
         for l in 0..s.layers {
             layers.push(Layer {
-                q: Dense::load(f, &format!("l{l}.q"), h, h)?,
-                k: Dense::load(f, &format!("l{l}.k"), h, h)?,
-                v: Dense::load(f, &format!("l{l}.v"), h, h)?,
-                attention_out: Dense::load(f, &format!("l{l}.ao"), h, h)?,
+                q: Dense::load(f, &format!("l{l}.q"), h, h, kernel)?,
+                k: Dense::load(f, &format!("l{l}.k"), h, h, kernel)?,
+                v: Dense::load(f, &format!("l{l}.v"), h, h, kernel)?,
+                attention_out: Dense::load(f, &format!("l{l}.ao"), h, h, kernel)?,
                 attention_norm: LayerNorm::load(f, &format!("l{l}.aln"), h)?,
-                ffn_in: Dense::load(f, &format!("l{l}.fi"), s.ffn, h)?,
-                ffn_out: Dense::load(f, &format!("l{l}.fo"), h, s.ffn)?,
+                ffn_in: Dense::load(f, &format!("l{l}.fi"), s.ffn, h, kernel)?,
+                ffn_out: Dense::load(f, &format!("l{l}.fo"), h, s.ffn, kernel)?,
                 output_norm: LayerNorm::load(f, &format!("l{l}.oln"), h)?,
             });
         }
@@ -144,7 +240,13 @@ impl Weights {
             word_offset,
             layers,
             shape: s,
+            kernel,
         })
+    }
+
+    /// The kernel the base layers' products run on.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     /// Mean-pooled final hidden states (not normalised) of each sequence of
@@ -244,9 +346,7 @@ pub fn run_layers(layers: &[Layer], x: &mut [f32], lens: &[usize], heads: usize,
         layer.attention_out.apply(&ctx, &mut tmp);
         layer.attention_norm.apply(x, Some(&tmp), eps);
         layer.ffn_in.apply(x, &mut mid);
-        for m in mid.iter_mut() {
-            *m = gelu(*m);
-        }
+        gelu_all(&mut mid);
         layer.ffn_out.apply(&mid, &mut tmp);
         layer.output_norm.apply(x, Some(&tmp), eps);
     }
@@ -310,16 +410,7 @@ pub(crate) fn attend(
             1,
         );
     }
-    for row in scores.chunks_exact_mut(n) {
-        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0;
-        for s in row.iter_mut() {
-            *s = (*s - max).exp();
-            sum += *s;
-        }
-        let inv = 1.0 / sum;
-        row.iter_mut().for_each(|s| *s *= inv);
-    }
+    softmax_rows(scores, n);
     // SAFETY: as above; ctx rows are written `stride` apart, hd wide.
     unsafe {
         matrixmultiply::sgemm(
@@ -341,7 +432,35 @@ pub(crate) fn attend(
     }
 }
 
+/// e^x for the softmax, branch-free so that its loop vectorises (libm's
+/// `expf`, one call a score, took 9 % of the encoder's time): `2^n · e^r`
+/// with `n = round(x · log2 e)`, `|r| ≤ ln 2 / 2`, and Cephes' degree-6
+/// polynomial for `e^r` (relative error below 2e-7). Below -87 it gives
+/// ≈ 1e-38 instead of smaller values, which a softmax cannot tell apart
+/// from 0; above 88 it saturates at ≈ 1.6e38.
+#[inline(always)]
+pub(crate) fn exp(x: f32) -> f32 {
+    // 1.5 · 2^23: adding and subtracting it rounds to the nearest integer.
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.clamp(-87.0, 88.0);
+    let shifted = x * std::f32::consts::LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    // The integer n sits in the low mantissa bits of `shifted`: read it
+    // there (a saturating `as i32` would not vectorise).
+    let bits = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
+    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    let mut p = 1.987_569_1e-4_f32;
+    p = p * r + 1.398_2e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 0.166_666_65;
+    p = p * r + 0.5;
+    let e = p * r * r + r + 1.0;
+    e * f32::from_bits((bits.wrapping_add(127) as u32) << 23)
+}
+
 /// GELU with the exact (erf) form the model was trained with.
+#[inline(always)]
 pub(crate) fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
@@ -349,6 +468,7 @@ pub(crate) fn gelu(x: f32) -> f32 {
 /// erf as a rational function of x on [-4, 4] (beyond, ±1 in f32): the
 /// single-precision approximation Eigen and XLA use. Branch-free, so the
 /// GELU loop vectorises; libm's erff took a fifth of the encoder's time.
+#[inline(always)]
 pub(crate) fn erf(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
@@ -367,7 +487,20 @@ pub(crate) fn erf(x: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::erf;
+    use super::{erf, exp};
+
+    #[test]
+    fn exp_matches_std() {
+        let mut worst = 0f32;
+        for i in -86_900..=20_000 {
+            let x = i as f32 * 1e-3;
+            let want = x.exp();
+            worst = worst.max(((exp(x) - want) / want).abs());
+        }
+        assert!(worst < 3e-7, "max relative error {worst}");
+        assert_eq!(exp(f32::NEG_INFINITY).min(1e-37), exp(f32::NEG_INFINITY));
+        assert!(exp(-1e9) >= 0.0 && exp(1e9).is_finite());
+    }
 
     #[test]
     fn erf_matches_libm() {

@@ -7,6 +7,8 @@
 
 pub mod format;
 pub mod forward;
+pub mod int8;
+pub mod simd;
 pub mod tokenizer;
 pub mod tuned;
 
@@ -17,6 +19,7 @@ use rayon::prelude::*;
 use crate::error::ModelError;
 use format::WeightsFile;
 use forward::Weights;
+pub use int8::Kernel;
 use tokenizer::Tokenizer;
 use tuned::TunedLayers;
 
@@ -195,6 +198,16 @@ impl Encoder {
 
     /// Loads weights from memory; `name` names them in errors.
     pub fn from_bytes(data: Vec<u8>, name: &str) -> Result<Self, ModelError> {
+        Self::from_bytes_with(data, name, Kernel::detect())
+    }
+
+    /// Loads the weights at `path` for products on `kernel` (the f32 one
+    /// where this CPU cannot run it): the benchmark compares the two.
+    pub fn load_with_kernel(path: &Path, kernel: Kernel) -> Result<Self, ModelError> {
+        Self::from_bytes_with(read_weights(path)?, &path.display().to_string(), kernel)
+    }
+
+    fn from_bytes_with(data: Vec<u8>, name: &str, kernel: Kernel) -> Result<Self, ModelError> {
         let (weights, tokenizer) = {
             let file = WeightsFile::parse(&data, name)?;
             if file.vocabulary.pieces.len() > file.shape.vocab {
@@ -203,7 +216,7 @@ impl Encoder {
                     reason: "more pieces than embedding rows".into(),
                 });
             }
-            let weights = Weights::load(&file)?;
+            let weights = Weights::load_with(&file, kernel)?;
             (weights, Tokenizer::new(file.vocabulary))
         };
         Ok(Encoder {

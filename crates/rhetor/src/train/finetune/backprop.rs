@@ -64,19 +64,19 @@ impl LayerParams {
     /// A copy of an inference layer's (dequantised) weights.
     pub fn from_layer(l: &Layer) -> Self {
         let t = vec![
-            l.q.w.clone(),
+            l.q.weights().into_owned(),
             l.q.b.clone(),
-            l.k.w.clone(),
+            l.k.weights().into_owned(),
             l.k.b.clone(),
-            l.v.w.clone(),
+            l.v.weights().into_owned(),
             l.v.b.clone(),
-            l.attention_out.w.clone(),
+            l.attention_out.weights().into_owned(),
             l.attention_out.b.clone(),
             l.attention_norm.w.clone(),
             l.attention_norm.b.clone(),
-            l.ffn_in.w.clone(),
+            l.ffn_in.weights().into_owned(),
             l.ffn_in.b.clone(),
-            l.ffn_out.w.clone(),
+            l.ffn_out.weights().into_owned(),
             l.ffn_out.b.clone(),
             l.output_norm.w.clone(),
             l.output_norm.b.clone(),
@@ -91,11 +91,8 @@ impl LayerParams {
     /// The inference layer these parameters make.
     pub fn to_layer(&self) -> Layer {
         let (h, f) = (self.hidden, self.ffn);
-        let dense = |w: usize, rows, cols| Dense {
-            w: self.t[w].clone(),
-            b: self.t[w + 1].clone(),
-            rows,
-            cols,
+        let dense = |w: usize, rows, cols| {
+            Dense::from_f32(self.t[w].clone(), self.t[w + 1].clone(), rows, cols)
         };
         let norm = |w: usize| LayerNorm {
             w: self.t[w].clone(),
