@@ -157,9 +157,15 @@ fn status() -> anyhow::Result<bool> {
     println!("fast tier: embedded n-gram models");
     match Encoder::load_verified(&path) {
         Ok(e) => println!(
-            "accurate tier: encoder {} ({} dimensions)",
+            "accurate tier: encoder {} ({} dimensions, {} products{})",
             e.name(),
-            e.dim()
+            e.dim(),
+            e.weights().kernel().as_str(),
+            match e.weights().kernel() {
+                encoder::Kernel::Int8 =>
+                    " with AVX2; RHETOR_ENCODER_KERNEL=f32 for the portable ones",
+                encoder::Kernel::F32 => "",
+            }
         ),
         Err(e) => println!("accurate tier: not available ({e}); run `rhetor models install`"),
     }

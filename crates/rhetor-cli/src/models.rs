@@ -547,8 +547,9 @@ pub fn classifier(model_dir: Option<&Path>, tier: &TierArgs) -> anyhow::Result<C
     match loaded {
         Ok((enc, heads)) => {
             crate::note!(
-                "rhetor: accurate tier (multilingual-e5-small, {}); --fast for the n-gram tier",
-                path.display()
+                "rhetor: accurate tier (multilingual-e5-small, {}, {} products); --fast for the n-gram tier",
+                path.display(),
+                enc.weights().kernel().as_str()
             );
             Ok(Classify::accurate(
                 models,

@@ -338,3 +338,43 @@ fn the_web_api_serves_the_accurate_tier() {
     drop(server);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `models status` and the tier line say which products the encoder runs;
+/// `RHETOR_ENCODER_KERNEL=f32` picks the portable ones, and the accurate
+/// tier still runs with them.
+#[test]
+fn the_encoder_kernel_is_named_and_can_be_forced_to_f32() {
+    let Some(models) = installed() else { return };
+    let with_kernel = |kernel: Option<&str>, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+        c.env("RHETOR_MODELS", &models)
+            .env_remove("RHETOR_ENCODER")
+            .env_remove("RHETOR_ENCODER_KERNEL")
+            .args(args)
+            .current_dir(std::env::temp_dir());
+        if let Some(k) = kernel {
+            c.env("RHETOR_ENCODER_KERNEL", k);
+        }
+        c.output().expect("rhetor runs")
+    };
+    let status = with_kernel(None, &["models", "status"]);
+    let text = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        text.contains("int8 products") || text.contains("f32 products"),
+        "{text}"
+    );
+    let status = with_kernel(Some("f32"), &["models", "status"]);
+    let text = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(text.contains("f32 products"), "{text}");
+
+    let s = seed();
+    let out = with_kernel(Some("f32"), &["analyze", "--no-db", "--json", &s]);
+    assert_eq!(json(&out)["tier"], "accurate");
+    let lines = stderr_lines(&out);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("accurate tier") && l.contains("f32 products")),
+        "{lines:?}"
+    );
+}
