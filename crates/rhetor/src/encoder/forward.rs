@@ -16,13 +16,19 @@ use crate::error::ModelError;
 /// A dense `rows × cols` weight matrix (row-major, one row per output).
 #[derive(Debug)]
 pub struct Dense {
-    /// The f32 weights; empty when `packed` holds them instead.
-    pub w: Vec<f32>,
+    w: Matrix,
     pub b: Vec<f32>,
     pub rows: usize,
     pub cols: usize,
+}
+
+/// How a [`Dense`] holds its weights.
+#[derive(Debug)]
+enum Matrix {
+    /// f32, row-major, multiplied by `matrixmultiply`.
+    F32(Vec<f32>),
     /// The 4-bit weights laid out for the int8 kernel.
-    pub packed: Option<Q4Matrix>,
+    Q4(Q4Matrix),
 }
 
 impl Dense {
@@ -38,38 +44,45 @@ impl Dense {
             Kernel::Int8 => Q4Matrix::new(q, rows, cols),
             Kernel::F32 => None,
         };
-        let w = if packed.is_some() {
-            Vec::new()
-        } else {
-            let mut w = vec![0f32; rows * cols];
-            dequantise_q4(q, &mut w);
-            w
+        let w = match packed {
+            Some(p) => Matrix::Q4(p),
+            None => {
+                let mut w = vec![0f32; rows * cols];
+                dequantise_q4(q, &mut w);
+                Matrix::F32(w)
+            }
         };
         Ok(Dense {
             w,
             b: f.f32s(&format!("{name}.b"), rows)?,
             rows,
             cols,
-            packed,
         })
     }
 
     /// A matrix of f32 weights (the fine-tuned layers, training).
     pub fn from_f32(w: Vec<f32>, b: Vec<f32>, rows: usize, cols: usize) -> Self {
         Dense {
-            w,
+            w: Matrix::F32(w),
             b,
             rows,
             cols,
-            packed: None,
         }
     }
 
     /// The weights as f32, row-major, whichever form holds them.
     pub fn weights(&self) -> Cow<'_, [f32]> {
-        match &self.packed {
-            Some(p) => Cow::Owned(p.dequantised()),
-            None => Cow::Borrowed(&self.w),
+        match &self.w {
+            Matrix::Q4(p) => Cow::Owned(p.dequantised()),
+            Matrix::F32(w) => Cow::Borrowed(w),
+        }
+    }
+
+    /// The kernel this matrix's products run on.
+    pub fn kernel(&self) -> Kernel {
+        match self.w {
+            Matrix::Q4(_) => Kernel::Int8,
+            Matrix::F32(_) => Kernel::F32,
         }
     }
 
@@ -81,10 +94,14 @@ impl Dense {
         for row in y.chunks_exact_mut(self.rows) {
             row.copy_from_slice(&self.b);
         }
-        if let Some(packed) = &self.packed {
-            packed.apply(x, y);
-            return;
-        }
+        let w = match &self.w {
+            Matrix::Q4(packed) => {
+                packed.apply(x, y);
+                return;
+            }
+            Matrix::F32(w) => w,
+        };
+        assert_eq!(w.len(), self.rows * self.cols);
         // SAFETY: the asserts above bound every index matrixmultiply touches:
         // x is t×cols (row stride cols), W^T is cols×rows read through W's
         // row-major storage (row stride 1, column stride cols), y is t×rows.
@@ -97,7 +114,7 @@ impl Dense {
                 x.as_ptr(),
                 self.cols as isize,
                 1,
-                self.w.as_ptr(),
+                w.as_ptr(),
                 1,
                 self.cols as isize,
                 1.0,
@@ -140,13 +157,7 @@ with_avx2! {
                 }
             }
             let mean = simd::sum(row) / h as f32;
-            let mut centred = [0f32; 8];
-            for c in row.chunks(8) {
-                for (s, v) in centred.iter_mut().zip(c) {
-                    *s += (v - mean) * (v - mean);
-                }
-            }
-            let var = simd::sum(&centred) / h as f32;
+            let var = simd::sum_of(row, |v| (v - mean) * (v - mean)) / h as f32;
             let inv = 1.0 / (var + eps).sqrt();
             for ((r, w), b) in row.iter_mut().zip(w).zip(b) {
                 *r = (*r - mean) * inv * w + b;
@@ -198,7 +209,6 @@ pub struct Weights {
     token_type: Vec<f32>,
     embedding_norm: LayerNorm,
     layers: Vec<Layer>,
-    kernel: Kernel,
 }
 
 impl Weights {
@@ -209,13 +219,8 @@ impl Weights {
     }
 
     /// The weights of `f`, multiplied by `kernel` (where this CPU cannot
-    /// run it, by the f32 one).
+    /// run it, by the f32 one: [`Q4Matrix::new`] declines).
     pub fn load_with(f: &WeightsFile, kernel: Kernel) -> Result<Self, ModelError> {
-        let kernel = if kernel.available() {
-            kernel
-        } else {
-            Kernel::F32
-        };
         let s = f.shape.clone();
         let h = s.hidden;
         let word = f.q4("emb.word", s.vocab * h)?;
@@ -240,13 +245,12 @@ impl Weights {
             word_offset,
             layers,
             shape: s,
-            kernel,
         })
     }
 
     /// The kernel the base layers' products run on.
     pub fn kernel(&self) -> Kernel {
-        self.kernel
+        self.layers.first().map_or(Kernel::F32, |l| l.q.kernel())
     }
 
     /// Mean-pooled final hidden states (not normalised) of each sequence of

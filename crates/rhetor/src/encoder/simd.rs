@@ -44,16 +44,22 @@ pub(crate) use with_avx2;
 /// added up pairwise at the end.
 #[inline(always)]
 pub fn sum(v: &[f32]) -> f32 {
+    sum_of(v, |x| x)
+}
+
+/// The sum of `f(x)` over `v`, in the same 8 lanes as [`sum`].
+#[inline(always)]
+pub fn sum_of(v: &[f32], f: impl Fn(f32) -> f32) -> f32 {
     let mut lanes = [0f32; 8];
     let chunks = v.chunks_exact(8);
     let rest = chunks.remainder();
     for c in chunks {
-        for (l, x) in lanes.iter_mut().zip(c) {
-            *l += x;
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += f(x);
         }
     }
-    for (l, x) in lanes.iter_mut().zip(rest) {
-        *l += x;
+    for (l, &x) in lanes.iter_mut().zip(rest) {
+        *l += f(x);
     }
     ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
         + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
