@@ -407,3 +407,16 @@ pub(super) static RATE_AC: LazyLock<AhoCorasick> =
 pub(super) static HEDGE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(HEDGES));
 pub(super) static CUE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(SOURCE_CUES));
 pub(super) static VERB_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(REPORTING_VERBS));
+
+/// An automaton that reports every occurrence of every word of a source
+/// list, overlapping ones included (case-sensitive: the lists are lower
+/// case and are searched in lower-cased names), for `source::has_word`:
+/// one pass over a name instead of a substring search per listed word.
+fn word_list(words: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(words).expect("valid patterns")
+}
+
+pub(super) static AGENCIES_AC: LazyLock<AhoCorasick> = LazyLock::new(|| word_list(AGENCIES));
+pub(super) static OUTLETS_AC: LazyLock<AhoCorasick> = LazyLock::new(|| word_list(OUTLETS));
+pub(super) static GOVERNMENT_AC: LazyLock<AhoCorasick> = LazyLock::new(|| word_list(GOVERNMENT));
+pub(super) static VAGUE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| word_list(VAGUE));

@@ -19,27 +19,26 @@ pub(super) fn find_all(ac: &AhoCorasick, text: &str, span: Span) -> Vec<Span> {
         .collect()
 }
 
-/// `name` contains one of `list` as whole words (case-insensitive).
-pub(super) fn has_word(name: &str, list: &[&str]) -> bool {
+/// `name` contains one of the words of `list` (an automaton of
+/// `lexicon::word_list`) as whole words, case-insensitively.
+pub(super) fn has_word(name: &str, list: &AhoCorasick) -> bool {
     let lower = lower_aligned(name);
-    list.iter().any(|w| {
-        lower.match_indices(w).any(|(p, _)| {
-            let b = lower[..p].chars().next_back();
-            let a = lower[p + w.len()..].chars().next();
-            b.is_none_or(|c| !c.is_alphanumeric()) && a.is_none_or(|c| !c.is_alphanumeric())
-        })
+    list.find_overlapping_iter(lower.as_ref()).any(|m| {
+        let b = lower[..m.start()].chars().next_back();
+        let a = lower[m.end()..].chars().next();
+        b.is_none_or(|c| !c.is_alphanumeric()) && a.is_none_or(|c| !c.is_alphanumeric())
     })
 }
 
 pub(super) fn classify_source(name: &str) -> SourceKind {
-    let has = |list: &[&str]| has_word(name, list);
-    if has(AGENCIES) {
+    let has = |list: &AhoCorasick| has_word(name, list);
+    if has(&AGENCIES_AC) {
         SourceKind::NewsAgency
-    } else if has(OUTLETS) {
+    } else if has(&OUTLETS_AC) {
         SourceKind::MediaOutlet
-    } else if has(GOVERNMENT) {
+    } else if has(&GOVERNMENT_AC) {
         SourceKind::Government
-    } else if has(VAGUE) {
+    } else if has(&VAGUE_AC) {
         SourceKind::Unspecified
     } else if name
         .split_whitespace()
@@ -179,7 +178,7 @@ pub(crate) fn attributions(text: &str, sentence: Span) -> Vec<Attribution> {
                         "de" | "du" | "van" | "von" | "la" | "le" | "d'" | "bin" | "al"
                     )
             });
-        let vague = has_word(name, VAGUE);
+        let vague = has_word(name, &VAGUE_AC);
         let accepted = match kind {
             SourceKind::Person => proper_name,
             SourceKind::Unspecified => vague,

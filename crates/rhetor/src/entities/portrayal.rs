@@ -32,6 +32,8 @@
 //! apposition does not open on a non-subject relative or an adverb
 //! ("l'Ukraine, dont 25 militairement", "l'Otan, toujours possible …").
 
+use std::borrow::Cow;
+
 use crate::document::{Document, Entity, EntityKind, Portrayal, PortrayalKind, Span};
 use crate::segment::{Token, TokenKind};
 
@@ -377,8 +379,18 @@ fn word<'a>(text: &'a str, t: &Token) -> &'a str {
     text.get(t.span.start..t.span.end).unwrap_or("")
 }
 
-fn lower(text: &str, t: &Token) -> String {
-    word(text, t).to_lowercase().replace('’', "'")
+/// The token lower-cased, with `’` as `'`; borrowed when that changes
+/// nothing (a word that is already lower case: most of them), so that the
+/// chunker's many lookups allocate only for capitalised words.
+fn lower<'a>(text: &'a str, t: &Token) -> Cow<'a, str> {
+    let w = word(text, t);
+    let unchanged =
+        |c: char| c != '’' && !c.is_uppercase() && (c.is_lowercase() || !c.is_alphabetic());
+    if w.chars().all(unchanged) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(w.to_lowercase().replace('’', "'"))
+    }
 }
 
 fn is_lower_word(text: &str, t: &Token) -> bool {
@@ -411,7 +423,7 @@ fn clause(text: &str, tokens: &[Token], from: usize, cap: usize) -> Option<Span>
     }
     while end > from
         && matches!(
-            lower(text, &tokens[end]).as_str(),
+            lower(text, &tokens[end]).as_ref(),
             "et" | "and" | "und" | "e" | "i" | "и"
         )
     {
@@ -454,9 +466,9 @@ fn items_of(
             break;
         }
         if !is_lower_word(text, t)
-            || matches!(l.as_str(), "a" | "an")
-            || FUNCTION_WORDS.contains(&l.as_str())
-            || COPULAS.contains(&l.as_str())
+            || matches!(l.as_ref(), "a" | "an")
+            || FUNCTION_WORDS.contains(&l.as_ref())
+            || COPULAS.contains(&l.as_ref())
             || verb_like(&l)
             || words.len() == 2
         {
@@ -471,7 +483,7 @@ fn items_of(
         let l = lower(text, t);
         let adjectival = is_lower_word(text, t)
             && !l.contains('-')
-            && !FUNCTION_WORDS.contains(&l.as_str())
+            && !FUNCTION_WORDS.contains(&l.as_ref())
             && l.chars().count() > 3
             && ADJECTIVE_ENDINGS.iter().any(|s| l.ends_with(s));
         if !adjectival {
@@ -492,11 +504,11 @@ fn items_of(
             return true;
         }
         is_lower_word(text, t)
-            && !NOT_APPOSITION.contains(&l.as_str())
-            && !FUNCTION_WORDS.contains(&l.as_str())
-            && !RELATIVES.contains(&l.as_str())
-            && !COPULAS.contains(&l.as_str())
-            && !CLAUSE_OPENERS.contains(&l.as_str())
+            && !NOT_APPOSITION.contains(&l.as_ref())
+            && !FUNCTION_WORDS.contains(&l.as_ref())
+            && !RELATIVES.contains(&l.as_ref())
+            && !COPULAS.contains(&l.as_ref())
+            && !CLAUSE_OPENERS.contains(&l.as_ref())
             && !verb_like(&l)
     };
     if comma(after)
@@ -515,7 +527,7 @@ fn items_of(
             k -= 1;
             let t = &tokens[k];
             let l = lower(text, t);
-            if t.kind != TokenKind::Word || COPULAS.contains(&l.as_str()) {
+            if t.kind != TokenKind::Word || COPULAS.contains(&l.as_ref()) {
                 break;
             }
             if is_determiner(&l, english) {
@@ -527,7 +539,7 @@ fn items_of(
         let opens = det.is_some_and(|d| {
             d == 0
                 || tokens.get(d - 1).is_some_and(|t| {
-                    t.kind == TokenKind::Punct || COPULAS.contains(&lower(text, t).as_str())
+                    t.kind == TokenKind::Punct || COPULAS.contains(&lower(text, t).as_ref())
                 })
         });
         if let Some(d) = det.filter(|&d| opens && !names_a_list(text, tokens, d)) {
@@ -542,7 +554,7 @@ fn items_of(
         p += 1;
     }
     let at = |i: usize| tokens.get(i).map(|t| lower(text, t)).unwrap_or_default();
-    if RELATIVES.contains(&at(p).as_str()) {
+    if RELATIVES.contains(&at(p).as_ref()) {
         if let Some(span) = clause(text, tokens, p, 20) {
             push(PortrayalKind::Predicate, span);
         }
@@ -550,12 +562,12 @@ fn items_of(
     }
     let mut v = after;
     if matches!(
-        at(v).as_str(),
+        at(v).as_ref(),
         "n'" | "ne" | "not" | "nicht" | "non" | "nie" | "не"
     ) {
         v += 1;
     }
-    if COPULAS.contains(&at(v).as_str()) {
+    if COPULAS.contains(&at(v).as_ref()) {
         if let Some(span) = clause(text, tokens, after, 14) {
             push(PortrayalKind::Predicate, span);
         }
@@ -567,8 +579,8 @@ fn items_of(
     let starts_verb = tokens.get(after).is_some_and(|t| {
         let l = lower(text, t);
         (is_lower_word(text, t) || l == "n'")
-            && !FUNCTION_WORDS.contains(&l.as_str())
-            && !DETERMINERS.contains(&l.as_str())
+            && !FUNCTION_WORDS.contains(&l.as_ref())
+            && !DETERMINERS.contains(&l.as_ref())
     });
     if !governed && starts_verb && after == me {
         if let Some(span) = clause(text, tokens, after, 12) {
@@ -633,8 +645,8 @@ fn label_anaphor(
     let text = doc.text.as_str();
     let tokens = sentence_tokens.get(si)?;
     let (first, noun) = (tokens.first()?, tokens.get(1)?);
-    if !matches!(lower(text, first).as_str(), "ces" | "these" | "those")
-        || !LABELS.contains(&lower(text, noun).as_str())
+    if !matches!(lower(text, first).as_ref(), "ces" | "these" | "those")
+        || !LABELS.contains(&lower(text, noun).as_ref())
     {
         return None;
     }
@@ -693,7 +705,7 @@ fn enemy_label(
     let tokens = sentence_tokens.get(si)?;
     let enemy = tokens
         .iter()
-        .position(|t| t.kind == TokenKind::Word && ENEMY.contains(&lower(text, t).as_str()))?;
+        .position(|t| t.kind == TokenKind::Word && ENEMY.contains(&lower(text, t).as_ref()))?;
     let colon = enemy
         + tokens[enemy..]
             .iter()
@@ -701,7 +713,7 @@ fn enemy_label(
     let mut at = colon + 1;
     if tokens
         .get(at)
-        .is_some_and(|t| DETERMINERS.contains(&lower(text, t).as_str()))
+        .is_some_and(|t| DETERMINERS.contains(&lower(text, t).as_ref()))
     {
         at += 1;
     }
