@@ -120,6 +120,21 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
     let heads = rhetor::classify::Heads::embedded().ok();
     let what = heads.as_ref().map(|h| h.encode_what());
     let engines: Vec<&Encoder> = std::iter::once(&enc).chain(f32_enc.as_ref()).collect();
+    // The f32 engine runs the fine-tuned layers in f32 too (the shipped
+    // ones go to the VNNI kernel where the CPU has it).
+    let f32_tuned = match rhetor::classify::Heads::embedded_tuned_f32() {
+        Some(t) => Some(t?),
+        None => None,
+    };
+    let what_for = |i: usize| {
+        what.map(|w| match (i, &f32_tuned) {
+            (1.., Some(t)) if w.tuned.is_some() => rhetor::encoder::EncodeWhat {
+                tuned: Some(t),
+                ..w
+            },
+            _ => w,
+        })
+    };
     let mut base = vec![f64::INFINITY; engines.len()];
     let mut tier = vec![f64::INFINITY; engines.len()];
     let mut base_vectors = vec![Vec::new(); engines.len()];
@@ -132,7 +147,7 @@ fn encoder_bench(args: &BenchArgs, paths: &[PathBuf]) -> anyhow::Result<bool> {
             base[i] = base[i].min(t.elapsed().as_secs_f64());
             anyhow::ensure!(v.len() == refs.len());
             base_vectors[i] = v;
-            if let Some(what) = what {
+            if let Some(what) = what_for(i) {
                 let t = Instant::now();
                 let out = e.encode_texts(&refs, Prefix::Query, what);
                 tier[i] = tier[i].min(t.elapsed().as_secs_f64());

@@ -157,13 +157,15 @@ fn status() -> anyhow::Result<bool> {
     println!("fast tier: embedded n-gram models");
     match Encoder::load_verified(&path) {
         Ok(e) => println!(
-            "accurate tier: encoder {} ({} dimensions, {} products{})",
+            "accurate tier: encoder {} ({} dimensions, {} products with {}{})",
             e.name(),
             e.dim(),
             e.weights().kernel().as_str(),
+            e.weights().kernel().instructions(),
             match e.weights().kernel() {
-                encoder::Kernel::Int8 =>
-                    " with AVX2; RHETOR_ENCODER_KERNEL=f32 for the portable ones",
+                encoder::Kernel::Vnni =>
+                    "; RHETOR_ENCODER_KERNEL=int8 for AVX2's, f32 for the portable ones",
+                encoder::Kernel::Int8 => "; RHETOR_ENCODER_KERNEL=f32 for the portable ones",
                 encoder::Kernel::F32 => "",
             }
         ),

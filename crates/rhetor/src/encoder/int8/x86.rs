@@ -1,0 +1,277 @@
+//! The int8 kernels for x86-64 (see the parent module): AVX2's
+//! `vpmaddubsw` on 256-bit registers, and AVX-512 VNNI's `vpdpbusd` on
+//! 512-bit ones for the 4-bit base weights and the fine-tuned layers' int8
+//! blocks. Each is compiled for its instructions and called only where
+//! [`Kernel::available`](super::Kernel::available) found them.
+
+use super::{
+    Q4Matrix, Q8Matrix, QuantisedRows, BLOCK, CHUNK, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE,
+};
+use std::arch::x86_64::*;
+
+/// `y[r] += W · a[r]` for the first `t` rows of `a`.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `y` must hold `t · m.rows` values and
+/// `a` at least `t` rows of `m.cols`.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
+    assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
+    let tiles = m.rows / TILE;
+    for chunk in (0..t).step_by(CHUNK) {
+        let end = (chunk + CHUNK).min(t);
+        for tile in (0..tiles).step_by(TILES) {
+            for r0 in (chunk..end).step_by(ROWS) {
+                tile_rows(m, a, y, tile, r0, (end - r0).min(ROWS));
+            }
+        }
+    }
+}
+
+/// [`product`] with VNNI's `vpdpbusd` on 512-bit registers (tiles of
+/// 16 outputs, 8 token rows at a time).
+///
+/// # Safety
+/// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `m` must be
+/// packed for [`Kernel::Vnni`](super::Kernel::Vnni); `y` must hold
+/// `t · m.rows` values and `a` at least `t` rows of `m.cols`, padded to
+/// a multiple of 8.
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
+pub(super) unsafe fn product_vnni(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
+    assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
+    assert!(m.lanes == VNNI_TILE && a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * m.cols);
+    let tiles = m.rows / VNNI_TILE;
+    for chunk in (0..t).step_by(CHUNK) {
+        let end = (chunk + CHUNK).min(t);
+        for tile in 0..tiles {
+            for r0 in (chunk..end).step_by(VNNI_ROWS) {
+                tile_rows_vnni(m, a, y, tile, r0, (end - r0).min(VNNI_ROWS));
+            }
+        }
+    }
+}
+
+/// [`tile_rows`] with VNNI: one `vpdpbusd` per group of 4 inputs adds
+/// the 4 nibble × byte products of each of 16 outputs straight into its
+/// i32 lane; the block sums are the same integers as `tile_rows`', and
+/// they are scaled in the same order, so the results are the same bits.
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
+unsafe fn tile_rows_vnni(
+    m: &Q4Matrix,
+    a: &QuantisedRows,
+    y: &mut [f32],
+    tile: usize,
+    r0: usize,
+    valid: usize,
+) {
+    let cols = m.cols;
+    let blocks = cols / BLOCK;
+    let panel = &m.nibbles[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
+    let scales = &m.scales[tile * blocks * VNNI_TILE..(tile + 1) * blocks * VNNI_TILE];
+    let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
+    let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
+    for b in 0..blocks {
+        let mut sums = [_mm512_setzero_si512(); VNNI_ROWS];
+        for s in 0..BLOCK / 4 {
+            let g = b * (BLOCK / 4) + s;
+            // SAFETY (all loads): `panel` holds cols/4 groups of 64
+            // bytes, `rows` VNNI_ROWS rows of `cols` bytes; g < cols/4.
+            let w = _mm512_loadu_si512(panel.as_ptr().add(g * 64) as *const _);
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let four =
+                    std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
+                *sum = _mm512_dpbusd_epi32(*sum, w, _mm512_set1_epi32(four));
+            }
+        }
+        let d = _mm512_loadu_ps(scales.as_ptr().add(b * VNNI_TILE));
+        for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
+            let at = (r0 + r) * blocks + b;
+            let wide = _mm512_sub_epi32(*sum, _mm512_set1_epi32(a.offset[at]));
+            let scale = _mm512_mul_ps(d, _mm512_set1_ps(a.scale[at]));
+            *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, *acc);
+        }
+    }
+    for (r, acc) in acc.iter().enumerate().take(valid) {
+        let out = &mut y[(r0 + r) * m.rows + tile * VNNI_TILE..][..VNNI_TILE];
+        let sum = _mm512_add_ps(_mm512_loadu_ps(out.as_ptr()), *acc);
+        _mm512_storeu_ps(out.as_mut_ptr(), sum);
+    }
+}
+
+/// `y[r] += W · a[r]` for the first `t` rows of `a`, int8 weights.
+///
+/// # Safety
+/// As [`product_vnni`].
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
+pub(super) unsafe fn product_q8_vnni(m: &Q8Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
+    assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
+    assert!(a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * m.cols);
+    let tiles = m.rows / VNNI_TILE;
+    for chunk in (0..t).step_by(CHUNK) {
+        let end = (chunk + CHUNK).min(t);
+        for tile in 0..tiles {
+            for r0 in (chunk..end).step_by(VNNI_ROWS) {
+                tile_rows_q8_vnni(m, a, y, tile, r0, (end - r0).min(VNNI_ROWS));
+            }
+        }
+    }
+}
+
+/// [`tile_rows_vnni`] for int8 weights: the inputs go in shifted to
+/// unsigned bytes (`q ^ 0x80` is `q + 128`), and each block's
+/// `128 · Σ w` comes back off before the scaling.
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
+unsafe fn tile_rows_q8_vnni(
+    m: &Q8Matrix,
+    a: &QuantisedRows,
+    y: &mut [f32],
+    tile: usize,
+    r0: usize,
+    valid: usize,
+) {
+    let cols = m.cols;
+    let blocks = cols / BLOCK;
+    let panel = &m.bytes[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
+    let scales = &m.scales[tile * blocks * VNNI_TILE..(tile + 1) * blocks * VNNI_TILE];
+    let shifted = &m.shifted[tile * blocks * VNNI_TILE..(tile + 1) * blocks * VNNI_TILE];
+    let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
+    let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
+    for b in 0..blocks {
+        let mut sums = [_mm512_setzero_si512(); VNNI_ROWS];
+        for s in 0..BLOCK / 4 {
+            let g = b * (BLOCK / 4) + s;
+            // SAFETY (all loads): as in `tile_rows_vnni`.
+            let w = _mm512_loadu_si512(panel.as_ptr().add(g * 64) as *const _);
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let four =
+                    std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
+                let unsigned = _mm512_set1_epi32(four ^ 0x8080_8080_u32 as i32);
+                *sum = _mm512_dpbusd_epi32(*sum, unsigned, w);
+            }
+        }
+        let d = _mm512_loadu_ps(scales.as_ptr().add(b * VNNI_TILE));
+        let back = _mm512_loadu_si512(shifted.as_ptr().add(b * VNNI_TILE) as *const _);
+        for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
+            let at = (r0 + r) * blocks + b;
+            let wide = _mm512_sub_epi32(*sum, back);
+            let scale = _mm512_mul_ps(d, _mm512_set1_ps(a.scale[at]));
+            *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, *acc);
+        }
+    }
+    for (r, acc) in acc.iter().enumerate().take(valid) {
+        let out = &mut y[(r0 + r) * m.rows + tile * VNNI_TILE..][..VNNI_TILE];
+        let sum = _mm512_add_ps(_mm512_loadu_ps(out.as_ptr()), *acc);
+        _mm512_storeu_ps(out.as_mut_ptr(), sum);
+    }
+}
+
+/// [`super::quantise_block`] over every block of `x`, 32 lanes at once.
+///
+/// # Safety
+/// The CPU must have AVX2; `out` must hold `x.len() / 32` blocks.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn quantise(x: &[f32], out: &mut QuantisedRows) {
+    let blocks = x.len() / BLOCK;
+    assert!(out.q.len() >= blocks * BLOCK && out.scale.len() >= blocks);
+    let sign = _mm256_set1_ps(-0.0);
+    let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for i in 0..blocks {
+        let p = x.as_ptr().add(i * BLOCK);
+        let mut v = [_mm256_setzero_ps(); 4];
+        for (j, v) in v.iter_mut().enumerate() {
+            let raw = _mm256_loadu_ps(p.add(8 * j));
+            // NaN lanes become 0, as in the scalar version.
+            *v = _mm256_and_ps(raw, _mm256_cmp_ps(raw, raw, _CMP_ORD_Q));
+        }
+        let abs = |v: __m256| _mm256_andnot_ps(sign, v);
+        let m = _mm256_max_ps(
+            _mm256_max_ps(abs(v[0]), abs(v[1])),
+            _mm256_max_ps(abs(v[2]), abs(v[3])),
+        );
+        let m = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        let m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        let m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        let max = _mm_cvtss_f32(m);
+        if !(max > 0.0 && max.is_finite()) {
+            continue;
+        }
+        let inv = _mm256_set1_ps(127.0 / max);
+        let q: [__m256i; 4] = std::array::from_fn(|j| _mm256_cvtps_epi32(_mm256_mul_ps(v[j], inv)));
+        let total = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+        let t = _mm_add_epi32(
+            _mm256_castsi256_si128(total),
+            _mm256_extracti128_si256(total, 1),
+        );
+        let t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0b01_00_11_10));
+        let t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0b10_11_00_01));
+        let packed = _mm256_packs_epi16(
+            _mm256_packs_epi32(q[0], q[1]),
+            _mm256_packs_epi32(q[2], q[3]),
+        );
+        let packed = _mm256_permutevar8x32_epi32(packed, order);
+        _mm256_storeu_si256(out.q.as_mut_ptr().add(i * BLOCK) as *mut __m256i, packed);
+        out.scale[i] = max / 127.0;
+        out.offset[i] = 8 * _mm_cvtsi128_si32(t);
+    }
+}
+
+/// Column tiles `tile..tile + TILES` (8 outputs each) of rows
+/// `r0..r0 + ROWS`; the first `valid` rows are stored (the others are
+/// padding). Each weight load serves `ROWS` rows and each input
+/// broadcast `TILES` tiles.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_rows(
+    m: &Q4Matrix,
+    a: &QuantisedRows,
+    y: &mut [f32],
+    tile: usize,
+    r0: usize,
+    valid: usize,
+) {
+    let cols = m.cols;
+    let blocks = cols / BLOCK;
+    let panel = &m.nibbles[tile * cols * TILE..(tile + TILES) * cols * TILE];
+    let scales = &m.scales[tile * blocks * TILE..(tile + TILES) * blocks * TILE];
+    let rows = &a.q[r0 * cols..(r0 + ROWS) * cols];
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [[_mm256_setzero_ps(); TILES]; ROWS];
+    for b in 0..blocks {
+        let mut sums = [[_mm256_setzero_si256(); TILES]; ROWS];
+        for s in 0..BLOCK / 4 {
+            let g = b * (BLOCK / 4) + s;
+            // SAFETY (all loads): `panel` holds TILES panels of cols/4
+            // groups of 32 bytes, `rows` ROWS rows of `cols` bytes;
+            // g < cols/4.
+            let w: [__m256i; TILES] = std::array::from_fn(|c| {
+                _mm256_loadu_si256(panel.as_ptr().add(c * cols * TILE + g * 32) as *const __m256i)
+            });
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let four =
+                    std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
+                let four = _mm256_set1_epi32(four);
+                for (sum, w) in sum.iter_mut().zip(&w) {
+                    *sum = _mm256_add_epi16(*sum, _mm256_maddubs_epi16(*w, four));
+                }
+            }
+        }
+        for c in 0..TILES {
+            let d = _mm256_loadu_ps(scales.as_ptr().add((c * blocks + b) * TILE));
+            for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
+                let at = (r0 + r) * blocks + b;
+                let wide = _mm256_sub_epi32(
+                    _mm256_madd_epi16(sum[c], ones),
+                    _mm256_set1_epi32(a.offset[at]),
+                );
+                let scale = _mm256_mul_ps(d, _mm256_set1_ps(a.scale[at]));
+                acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(wide), scale, acc[c]);
+            }
+        }
+    }
+    for (r, acc) in acc.iter().enumerate().take(valid) {
+        for (c, acc) in acc.iter().enumerate() {
+            let out = &mut y[(r0 + r) * m.rows + (tile + c) * TILE..][..TILE];
+            let sum = _mm256_add_ps(_mm256_loadu_ps(out.as_ptr()), *acc);
+            _mm256_storeu_ps(out.as_mut_ptr(), sum);
+        }
+    }
+}
