@@ -231,7 +231,18 @@ impl Q4Matrix {
             // shapes are asserted above.
             unsafe {
                 match self.kernel {
-                    Kernel::Vnni => x86::product_vnni(self, &a, y, t),
+                    Kernel::Vnni => x86::product_vnni(
+                        &x86::VnniWeights {
+                            rows: self.rows,
+                            cols: self.cols,
+                            bytes: &self.nibbles,
+                            scales: &self.scales,
+                            shifted: None,
+                        },
+                        &a,
+                        y,
+                        t,
+                    ),
                     _ => x86::product(self, &a, y, t),
                 }
             }
@@ -254,8 +265,9 @@ impl Q4Matrix {
 pub struct Q8Matrix {
     rows: usize,
     cols: usize,
-    /// Per tile of 16 outputs, per group of 4 inputs: 64 signed bytes.
-    bytes: Vec<i8>,
+    /// Per tile of 16 outputs, per group of 4 inputs: 64 signed bytes
+    /// (kept as their bit patterns, as the kernel loads them).
+    bytes: Vec<u8>,
     /// Per tile, per block of 32 inputs: the 16 outputs' scales.
     scales: Vec<f32>,
     /// The same places: `128 · Σ w` of the block.
@@ -291,7 +303,7 @@ impl Q8Matrix {
                 m.shifted[at] = 128 * block.iter().map(|&w| i32::from(w)).sum::<i32>();
                 for (i, &w) in block.iter().enumerate() {
                     let at = m.byte_at(o, b * BLOCK + i);
-                    m.bytes[at] = w;
+                    m.bytes[at] = w as u8;
                 }
             }
         }
@@ -314,7 +326,7 @@ impl Q8Matrix {
         let mut w = vec![0f32; self.rows * self.cols];
         for o in 0..self.rows {
             for k in 0..self.cols {
-                let q = self.bytes[self.byte_at(o, k)];
+                let q = self.bytes[self.byte_at(o, k)] as i8;
                 w[o * self.cols + k] = f32::from(q) * self.scales[self.scale_at(o, k / BLOCK)];
             }
         }
@@ -332,7 +344,20 @@ impl Q8Matrix {
         {
             // SAFETY: a Q8Matrix exists only where VNNI is available (see
             // `new`); the shapes are asserted above.
-            unsafe { x86::product_q8_vnni(self, &a, y, t) }
+            unsafe {
+                x86::product_vnni(
+                    &x86::VnniWeights {
+                        rows: self.rows,
+                        cols: self.cols,
+                        bytes: &self.bytes,
+                        scales: &self.scales,
+                        shifted: Some(&self.shifted),
+                    },
+                    &a,
+                    y,
+                    t,
+                )
+            }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -352,7 +377,8 @@ fn q8_reference_product(m: &Q8Matrix, a: &QuantisedRows, y: &mut [f32], t: usize
                 let mut sum = 0i32;
                 for i in 0..BLOCK {
                     let k = b * BLOCK + i;
-                    sum += i32::from(m.bytes[m.byte_at(o, k)]) * i32::from(a.q[r * m.cols + k]);
+                    let w = m.bytes[m.byte_at(o, k)] as i8;
+                    sum += i32::from(w) * i32::from(a.q[r * m.cols + k]);
                 }
                 let d = m.scales[m.scale_at(o, b)];
                 acc = (sum as f32).mul_add(d * a.scale[r * blocks + b], acc);

@@ -4,9 +4,7 @@
 //! blocks. Each is compiled for its instructions and called only where
 //! [`Kernel::available`](super::Kernel::available) found them.
 
-use super::{
-    Q4Matrix, Q8Matrix, QuantisedRows, BLOCK, CHUNK, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE,
-};
+use super::{Q4Matrix, QuantisedRows, BLOCK, CHUNK, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE};
 use std::arch::x86_64::*;
 
 /// `y[r] += W · a[r]` for the first `t` rows of `a`.
@@ -28,46 +26,75 @@ pub(super) unsafe fn product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: 
     }
 }
 
-/// [`product`] with VNNI's `vpdpbusd` on 512-bit registers (tiles of
-/// 16 outputs, 8 token rows at a time).
+/// A matrix as the VNNI kernel reads it: tiles of 16 outputs, per group
+/// of 4 inputs 64 bytes (output `o`'s 4 bytes at `4·o`), per tile and block
+/// of 32 inputs the 16 outputs' scales.
+pub(super) struct VnniWeights<'a> {
+    pub rows: usize,
+    pub cols: usize,
+    pub bytes: &'a [u8],
+    pub scales: &'a [f32],
+    /// Signed int8 weights: per tile, block and output, the `128 · Σ w`
+    /// that the shifted inputs add. None for 4-bit nibbles (unsigned; the
+    /// nibbles' offset `8 · Σ q` comes with the inputs).
+    pub shifted: Option<&'a [i32]>,
+}
+
+/// `y[r] += W · a[r]` for the first `t` rows of `a`, with VNNI's
+/// `vpdpbusd` on 512-bit registers (tiles of 16 outputs, 8 token rows at a
+/// time).
 ///
 /// # Safety
-/// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `m` must be
-/// packed for [`Kernel::Vnni`](super::Kernel::Vnni); `y` must hold
-/// `t · m.rows` values and `a` at least `t` rows of `m.cols`, padded to
-/// a multiple of 8.
+/// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `w` must be laid
+/// out as [`VnniWeights`] says, for `w.rows × w.cols`; `y` must hold
+/// `t · w.rows` values and `a` at least `t` rows of `w.cols`, padded to a
+/// multiple of 8.
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-pub(super) unsafe fn product_vnni(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
-    assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
-    assert!(m.lanes == VNNI_TILE && a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * m.cols);
-    let tiles = m.rows / VNNI_TILE;
+pub(super) unsafe fn product_vnni(w: &VnniWeights<'_>, a: &QuantisedRows, y: &mut [f32], t: usize) {
+    let blocks = w.cols / BLOCK;
+    assert!(y.len() >= t * w.rows && a.cols == w.cols);
+    assert!(a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * w.cols);
+    assert!(w.bytes.len() >= w.rows * w.cols && w.scales.len() >= w.rows * blocks);
+    assert!(w.shifted.is_none_or(|s| s.len() >= w.rows * blocks));
+    let tiles = w.rows / VNNI_TILE;
     for chunk in (0..t).step_by(CHUNK) {
         let end = (chunk + CHUNK).min(t);
         for tile in 0..tiles {
             for r0 in (chunk..end).step_by(VNNI_ROWS) {
-                tile_rows_vnni(m, a, y, tile, r0, (end - r0).min(VNNI_ROWS));
+                let valid = (end - r0).min(VNNI_ROWS);
+                match w.shifted {
+                    Some(_) => tile_rows_vnni::<true>(w, a, y, tile, r0, valid),
+                    None => tile_rows_vnni::<false>(w, a, y, tile, r0, valid),
+                }
             }
         }
     }
 }
 
-/// [`tile_rows`] with VNNI: one `vpdpbusd` per group of 4 inputs adds
-/// the 4 nibble × byte products of each of 16 outputs straight into its
-/// i32 lane; the block sums are the same integers as `tile_rows`', and
-/// they are scaled in the same order, so the results are the same bits.
+/// [`tile_rows`] with VNNI: one `vpdpbusd` per group of 4 inputs adds the
+/// 4 weight × input products of each of 16 outputs straight into its i32
+/// lane. For nibbles (`SIGNED` false) the block sums are the same integers
+/// as `tile_rows`', scaled in the same order: the same bits. For signed
+/// weights the inputs go in shifted to unsigned bytes (`q ^ 0x80` is
+/// `q + 128`, since `vpdpbusd` multiplies unsigned by signed bytes) and
+/// each block's `128 · Σ w` comes back off: the sums are exactly `Σ q · w`.
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-unsafe fn tile_rows_vnni(
-    m: &Q4Matrix,
+unsafe fn tile_rows_vnni<const SIGNED: bool>(
+    w: &VnniWeights<'_>,
     a: &QuantisedRows,
     y: &mut [f32],
     tile: usize,
     r0: usize,
     valid: usize,
 ) {
-    let cols = m.cols;
+    let cols = w.cols;
     let blocks = cols / BLOCK;
-    let panel = &m.nibbles[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
-    let scales = &m.scales[tile * blocks * VNNI_TILE..(tile + 1) * blocks * VNNI_TILE];
+    let per_tile = blocks * VNNI_TILE;
+    let panel = &w.bytes[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
+    let scales = &w.scales[tile * per_tile..(tile + 1) * per_tile];
+    let shifted = w
+        .shifted
+        .map(|s| &s[tile * per_tile..(tile + 1) * per_tile]);
     let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
     let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
     for b in 0..blocks {
@@ -76,90 +103,30 @@ unsafe fn tile_rows_vnni(
             let g = b * (BLOCK / 4) + s;
             // SAFETY (all loads): `panel` holds cols/4 groups of 64
             // bytes, `rows` VNNI_ROWS rows of `cols` bytes; g < cols/4.
-            let w = _mm512_loadu_si512(panel.as_ptr().add(g * 64) as *const _);
+            let weights = _mm512_loadu_si512(panel.as_ptr().add(g * 64) as *const _);
             for (r, sum) in sums.iter_mut().enumerate() {
                 let four =
                     std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
-                *sum = _mm512_dpbusd_epi32(*sum, w, _mm512_set1_epi32(four));
+                *sum = if SIGNED {
+                    let unsigned = _mm512_set1_epi32(four ^ 0x8080_8080_u32 as i32);
+                    _mm512_dpbusd_epi32(*sum, unsigned, weights)
+                } else {
+                    _mm512_dpbusd_epi32(*sum, weights, _mm512_set1_epi32(four))
+                };
             }
         }
         let d = _mm512_loadu_ps(scales.as_ptr().add(b * VNNI_TILE));
+        let back = shifted.map(|s| _mm512_loadu_si512(s.as_ptr().add(b * VNNI_TILE) as *const _));
         for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
             let at = (r0 + r) * blocks + b;
-            let wide = _mm512_sub_epi32(*sum, _mm512_set1_epi32(a.offset[at]));
-            let scale = _mm512_mul_ps(d, _mm512_set1_ps(a.scale[at]));
-            *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, *acc);
-        }
-    }
-    for (r, acc) in acc.iter().enumerate().take(valid) {
-        let out = &mut y[(r0 + r) * m.rows + tile * VNNI_TILE..][..VNNI_TILE];
-        let sum = _mm512_add_ps(_mm512_loadu_ps(out.as_ptr()), *acc);
-        _mm512_storeu_ps(out.as_mut_ptr(), sum);
-    }
-}
-
-/// `y[r] += W · a[r]` for the first `t` rows of `a`, int8 weights.
-///
-/// # Safety
-/// As [`product_vnni`].
-#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-pub(super) unsafe fn product_q8_vnni(m: &Q8Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
-    assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
-    assert!(a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * m.cols);
-    let tiles = m.rows / VNNI_TILE;
-    for chunk in (0..t).step_by(CHUNK) {
-        let end = (chunk + CHUNK).min(t);
-        for tile in 0..tiles {
-            for r0 in (chunk..end).step_by(VNNI_ROWS) {
-                tile_rows_q8_vnni(m, a, y, tile, r0, (end - r0).min(VNNI_ROWS));
-            }
-        }
-    }
-}
-
-/// [`tile_rows_vnni`] for int8 weights: the inputs go in shifted to
-/// unsigned bytes (`q ^ 0x80` is `q + 128`), and each block's
-/// `128 · Σ w` comes back off before the scaling.
-#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-unsafe fn tile_rows_q8_vnni(
-    m: &Q8Matrix,
-    a: &QuantisedRows,
-    y: &mut [f32],
-    tile: usize,
-    r0: usize,
-    valid: usize,
-) {
-    let cols = m.cols;
-    let blocks = cols / BLOCK;
-    let panel = &m.bytes[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
-    let scales = &m.scales[tile * blocks * VNNI_TILE..(tile + 1) * blocks * VNNI_TILE];
-    let shifted = &m.shifted[tile * blocks * VNNI_TILE..(tile + 1) * blocks * VNNI_TILE];
-    let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
-    let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
-    for b in 0..blocks {
-        let mut sums = [_mm512_setzero_si512(); VNNI_ROWS];
-        for s in 0..BLOCK / 4 {
-            let g = b * (BLOCK / 4) + s;
-            // SAFETY (all loads): as in `tile_rows_vnni`.
-            let w = _mm512_loadu_si512(panel.as_ptr().add(g * 64) as *const _);
-            for (r, sum) in sums.iter_mut().enumerate() {
-                let four =
-                    std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
-                let unsigned = _mm512_set1_epi32(four ^ 0x8080_8080_u32 as i32);
-                *sum = _mm512_dpbusd_epi32(*sum, unsigned, w);
-            }
-        }
-        let d = _mm512_loadu_ps(scales.as_ptr().add(b * VNNI_TILE));
-        let back = _mm512_loadu_si512(shifted.as_ptr().add(b * VNNI_TILE) as *const _);
-        for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
-            let at = (r0 + r) * blocks + b;
+            let back = back.unwrap_or_else(|| _mm512_set1_epi32(a.offset[at]));
             let wide = _mm512_sub_epi32(*sum, back);
             let scale = _mm512_mul_ps(d, _mm512_set1_ps(a.scale[at]));
             *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, *acc);
         }
     }
     for (r, acc) in acc.iter().enumerate().take(valid) {
-        let out = &mut y[(r0 + r) * m.rows + tile * VNNI_TILE..][..VNNI_TILE];
+        let out = &mut y[(r0 + r) * w.rows + tile * VNNI_TILE..][..VNNI_TILE];
         let sum = _mm512_add_ps(_mm512_loadu_ps(out.as_ptr()), *acc);
         _mm512_storeu_ps(out.as_mut_ptr(), sum);
     }
