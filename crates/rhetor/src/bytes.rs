@@ -49,6 +49,8 @@ impl<'a> LeReader<'a> {
         Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
     }
 
+    /// (Only the fine-tuning checkpoints read one: `train` feature.)
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
     pub(crate) fn u64(&mut self) -> Result<u64, ModelError> {
         let mut a = [0u8; 8];
         a.copy_from_slice(self.take(8)?);
