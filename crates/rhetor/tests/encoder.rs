@@ -121,26 +121,42 @@ fn ids_and_embeddings_match_the_package_engine() {
     assert!(cos > 0.99999, "batched vs alone: {cos}");
 }
 
+/// One embedding per text.
+type Embeddings = Vec<Vec<f32>>;
+
+/// The sample texts embedded with each of two kernels, where the installed
+/// weights are there and this CPU runs the first kernel (`missing` says
+/// why not, otherwise).
+fn embedded_with(
+    kernels: [rhetor::encoder::Kernel; 2],
+    missing: &str,
+) -> Option<(Vec<String>, [Embeddings; 2])> {
+    let (weights, _) = common::installed_encoder()?;
+    if !kernels[0].available() {
+        eprintln!("{missing}");
+        return None;
+    }
+    let texts = sample();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let vectors = kernels.map(|k| {
+        let e = Encoder::load_with_kernel(&weights, k).expect("weights load");
+        assert_eq!(e.weights().kernel(), k);
+        e.embed(&refs, Prefix::Query)
+    });
+    Some((texts, vectors))
+}
+
 /// The int8 kernel (where this CPU runs it) against the f32 one: the
 /// issue's parity bar is cosine ≥ 0.999 on every text.
 #[test]
 fn int8_and_f32_kernels_agree() {
     use rhetor::encoder::Kernel;
-    let Some((weights, _)) = common::installed_encoder() else {
+    let Some((texts, [a, b])) = embedded_with(
+        [Kernel::Int8, Kernel::F32],
+        "this CPU has no AVX2: only the f32 kernel runs",
+    ) else {
         return;
     };
-    if !Kernel::Int8.available() {
-        eprintln!("this CPU has no AVX2: only the f32 kernel runs");
-        return;
-    }
-    let int8 = Encoder::load_with_kernel(&weights, Kernel::Int8).expect("weights load");
-    let f32k = Encoder::load_with_kernel(&weights, Kernel::F32).expect("weights load");
-    assert_eq!(int8.weights().kernel(), Kernel::Int8);
-    assert_eq!(f32k.weights().kernel(), Kernel::F32);
-    let texts = sample();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let a = int8.embed(&refs, Prefix::Query);
-    let b = f32k.embed(&refs, Prefix::Query);
     let mut worst = 1.0f32;
     for ((text, a), b) in texts.iter().zip(&a).zip(&b) {
         let cos: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
@@ -156,21 +172,12 @@ fn int8_and_f32_kernels_agree() {
 #[test]
 fn vnni_and_avx2_kernels_give_the_same_bits() {
     use rhetor::encoder::Kernel;
-    let Some((weights, _)) = common::installed_encoder() else {
+    let Some((texts, [a, b])) = embedded_with(
+        [Kernel::Vnni, Kernel::Int8],
+        "this CPU has no AVX-512 VNNI: the AVX2 kernel runs",
+    ) else {
         return;
     };
-    if !Kernel::Vnni.available() {
-        eprintln!("this CPU has no AVX-512 VNNI: the AVX2 kernel runs");
-        return;
-    }
-    let vnni = Encoder::load_with_kernel(&weights, Kernel::Vnni).expect("weights load");
-    let avx2 = Encoder::load_with_kernel(&weights, Kernel::Int8).expect("weights load");
-    assert_eq!(vnni.weights().kernel(), Kernel::Vnni);
-    assert_eq!(avx2.weights().kernel(), Kernel::Int8);
-    let texts = sample();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let a = vnni.embed(&refs, Prefix::Query);
-    let b = avx2.embed(&refs, Prefix::Query);
     for ((text, a), b) in texts.iter().zip(&a).zip(&b) {
         let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         assert!(same, "VNNI and AVX2 embeddings differ for {text:?}");

@@ -65,8 +65,8 @@ pub enum Kernel {
     /// Nibble weights times 8-bit inputs with AVX2's `vpmaddubsw` (x86-64
     /// only).
     Int8,
-    /// The same products with AVX-512 VNNI's `vpdpbusd` on 256-bit
-    /// registers (x86-64 with AVX-512 VNNI and VL).
+    /// The same products with AVX-512 VNNI's `vpdpbusd` on 512-bit
+    /// registers (x86-64 with AVX-512 F, VL and VNNI).
     Vnni,
 }
 
@@ -118,21 +118,106 @@ impl Kernel {
     }
 }
 
+/// Weight bytes in column tiles, as the kernels read them: per tile of
+/// `lanes` outputs, per group of 4 inputs, 4 · lanes bytes (the 4 of output
+/// 0, then of output 1, …, so that the block sum of output `o` lands in lane
+/// `o`); per tile and block of 32 inputs, the outputs' scales.
+#[derive(Debug)]
+pub(super) struct Tiled {
+    pub(super) rows: usize,
+    pub(super) cols: usize,
+    /// Outputs per tile: 8 for AVX2 (256-bit), 16 for VNNI (512-bit).
+    pub(super) lanes: usize,
+    pub(super) bytes: Vec<u8>,
+    pub(super) scales: Vec<f32>,
+}
+
+impl Tiled {
+    fn zeroed(rows: usize, cols: usize, lanes: usize) -> Tiled {
+        Tiled {
+            rows,
+            cols,
+            lanes,
+            bytes: vec![0; rows * cols],
+            scales: vec![0.0; rows * cols / BLOCK],
+        }
+    }
+
+    /// Where the byte of output `o`, input `k` is kept.
+    fn byte_at(&self, o: usize, k: usize) -> usize {
+        let (tile, lane) = (o / self.lanes, o % self.lanes);
+        tile * self.cols * self.lanes + (k / 4) * 4 * self.lanes + lane * 4 + k % 4
+    }
+
+    /// Where the scale of output `o`, block `b` is kept.
+    fn scale_at(&self, o: usize, b: usize) -> usize {
+        let (tile, lane) = (o / self.lanes, o % self.lanes);
+        (tile * (self.cols / BLOCK) + b) * self.lanes + lane
+    }
+
+    /// The f32 values, row-major: `value(byte) · scale`.
+    fn dequantised(&self, value: impl Fn(u8) -> f32) -> Vec<f32> {
+        let mut w = vec![0f32; self.rows * self.cols];
+        for o in 0..self.rows {
+            for k in 0..self.cols {
+                let d = self.scales[self.scale_at(o, k / BLOCK)];
+                w[o * self.cols + k] = value(self.bytes[self.byte_at(o, k)]) * d;
+            }
+        }
+        w
+    }
+
+    /// The kernels' arithmetic in plain Rust, in the same order (one fused
+    /// multiply-add per block), so that the tests can ask for equal bits:
+    /// each block's `Σ weight(byte) · q`, less the inputs' nibble offset
+    /// where `nibbles`, scaled by the weight's and the input's scales.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn reference_product(
+        &self,
+        a: &QuantisedRows,
+        y: &mut [f32],
+        t: usize,
+        weight: impl Fn(u8) -> i32,
+        nibbles: bool,
+    ) {
+        let blocks = self.cols / BLOCK;
+        for r in 0..t {
+            for o in 0..self.rows {
+                let mut acc = 0f32;
+                for b in 0..blocks {
+                    let mut sum = 0i32;
+                    for i in 0..BLOCK {
+                        let k = b * BLOCK + i;
+                        sum += weight(self.bytes[self.byte_at(o, k)])
+                            * i32::from(a.q[r * self.cols + k]);
+                    }
+                    if nibbles {
+                        sum -= a.offset[r * blocks + b];
+                    }
+                    let d = self.scales[self.scale_at(o, b)];
+                    acc = (sum as f32).mul_add(d * a.scale[r * blocks + b], acc);
+                }
+                y[r * self.rows + o] += acc;
+            }
+        }
+    }
+
+    /// The rows of `x` rounded to 8 bits, after checking the shapes of
+    /// `y[t] += W · x[t]`; returns them and `t`.
+    fn inputs(&self, x: &[f32], y: &[f32]) -> (QuantisedRows, usize) {
+        let t = x.len() / self.cols;
+        assert_eq!(x.len(), t * self.cols);
+        assert_eq!(y.len(), t * self.rows);
+        (QuantisedRows::new(x, self.cols), t)
+    }
+}
+
 /// A `rows × cols` Q4_0 matrix (one row per output) laid out for the
-/// kernel ([`Kernel::Int8`] or [`Kernel::Vnni`]). Built only where that
-/// kernel is available.
+/// kernel ([`Kernel::Int8`] or [`Kernel::Vnni`]): the nibbles as bytes.
+/// Built only where that kernel is available.
 #[derive(Debug)]
 pub struct Q4Matrix {
-    rows: usize,
-    cols: usize,
-    /// Per column tile of `lanes` outputs, per group of 4 inputs: 4 · lanes
-    /// bytes, the 4 nibbles of output 0, then of output 1, … (so that the
-    /// block sum of output `o` lands in lane `o`).
-    nibbles: Vec<u8>,
-    /// Per column tile, per block of 32 inputs: the outputs' scales.
-    scales: Vec<f32>,
-    /// Outputs per column tile: 8 for AVX2 (256-bit), 16 for VNNI (512-bit).
-    lanes: usize,
+    w: Tiled,
     /// [`Kernel::Int8`] or [`Kernel::Vnni`].
     kernel: Kernel,
 }
@@ -162,41 +247,22 @@ impl Q4Matrix {
         }
     }
 
-    /// Where the nibble of output `o`, input `k` is kept.
-    fn nibble_at(&self, o: usize, k: usize) -> usize {
-        let (tile, lane) = (o / self.lanes, o % self.lanes);
-        tile * self.cols * self.lanes + (k / 4) * 4 * self.lanes + lane * 4 + k % 4
-    }
-
-    /// Where the scale of output `o`, block `b` is kept.
-    fn scale_at(&self, o: usize, b: usize) -> usize {
-        let (tile, lane) = (o / self.lanes, o % self.lanes);
-        (tile * (self.cols / BLOCK) + b) * self.lanes + lane
-    }
-
     fn pack(blocks: &[u8], rows: usize, cols: usize, kernel: Kernel) -> Q4Matrix {
         let per_row = cols / BLOCK;
-        let mut m = Q4Matrix {
-            rows,
-            cols,
-            nibbles: vec![0u8; rows * cols],
-            scales: vec![0f32; rows * per_row],
-            lanes: Self::lanes_of(kernel),
-            kernel,
-        };
+        let mut w = Tiled::zeroed(rows, cols, Self::lanes_of(kernel));
         for (o, row) in blocks.chunks_exact(per_row * BLOCK_BYTES).enumerate() {
             for (b, block) in row.chunks_exact(BLOCK_BYTES).enumerate() {
-                let at = m.scale_at(o, b);
-                m.scales[at] = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+                let at = w.scale_at(o, b);
+                w.scales[at] = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
                 for i in 0..BLOCK {
                     let byte = block[2 + i % 16];
                     let n = if i < 16 { byte & 0x0f } else { byte >> 4 };
-                    let at = m.nibble_at(o, b * BLOCK + i);
-                    m.nibbles[at] = n;
+                    let at = w.byte_at(o, b * BLOCK + i);
+                    w.bytes[at] = n;
                 }
             }
         }
-        m
+        Q4Matrix { w, kernel }
     }
 
     /// The kernel the products run on.
@@ -206,71 +272,50 @@ impl Q4Matrix {
 
     /// The f32 values of the matrix, row-major (what `dequantise_q4` gives).
     pub fn dequantised(&self) -> Vec<f32> {
-        let mut w = vec![0f32; self.rows * self.cols];
-        for o in 0..self.rows {
-            for k in 0..self.cols {
-                let n = self.nibbles[self.nibble_at(o, k)];
-                let d = self.scales[self.scale_at(o, k / BLOCK)];
-                w[o * self.cols + k] = (i32::from(n) - 8) as f32 * d;
-            }
-        }
-        w
+        self.w.dequantised(|n| (i32::from(n) - 8) as f32)
     }
 
     /// `y[t] += W · x[t]` for every row `t` of `x` (`cols` wide); `y` holds
     /// the biases on entry.
     pub fn apply(&self, x: &[f32], y: &mut [f32]) {
-        let t = x.len() / self.cols;
-        assert_eq!(x.len(), t * self.cols);
-        assert_eq!(y.len(), t * self.rows);
-        let a = QuantisedRows::new(x, self.cols);
+        let (a, t) = self.w.inputs(x, y);
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: a Q4Matrix exists only where its kernel is available
             // (see `new`: AVX2 and FMA, and VNNI for `Kernel::Vnni`); the
-            // shapes are asserted above.
+            // shapes are asserted by `inputs`.
             unsafe {
                 match self.kernel {
-                    Kernel::Vnni => x86::product_vnni(
-                        &x86::VnniWeights {
-                            rows: self.rows,
-                            cols: self.cols,
-                            bytes: &self.nibbles,
-                            scales: &self.scales,
-                            shifted: None,
-                        },
-                        &a,
-                        y,
-                        t,
-                    ),
-                    _ => x86::product(self, &a, y, t),
+                    Kernel::Vnni => x86::product_vnni(&self.w, None, &a, y, t),
+                    _ => x86::product(&self.w, &a, y, t),
                 }
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            reference_product(self, &a, y, t);
+            self.reference_product(&a, y, t);
         }
+    }
+
+    /// The kernels' arithmetic in plain Rust.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn reference_product(&self, a: &QuantisedRows, y: &mut [f32], t: usize) {
+        self.w.reference_product(a, y, t, i32::from, true);
     }
 }
 
 /// A `rows × cols` matrix of int8 blocks (the fine-tuned layers' weights as
 /// their file holds them: 32 signed bytes and an f32 scale per block of a
-/// row) laid out for the VNNI kernel, 16 outputs a tile like [`Q4Matrix`].
-/// `vpdpbusd` multiplies unsigned by signed bytes, so the kernel shifts the
-/// inputs by 128 (`q + 128`, 0..=255) and takes `128 · Σ w` of each block
-/// back off: the block sums are exactly `Σ q · w`. Built only where VNNI is
-/// available; elsewhere the fine-tuned layers stay f32.
+/// row) laid out for the VNNI kernel, 16 outputs a tile like [`Q4Matrix`],
+/// the bytes kept as their bit patterns. `vpdpbusd` multiplies unsigned by
+/// signed bytes, so the kernel shifts the inputs by 128 (`q + 128`,
+/// 0..=255) and takes `128 · Σ w` of each block back off: the block sums
+/// are exactly `Σ q · w`. Built only where VNNI is available; elsewhere the
+/// fine-tuned layers stay f32.
 #[derive(Debug)]
 pub struct Q8Matrix {
-    rows: usize,
-    cols: usize,
-    /// Per tile of 16 outputs, per group of 4 inputs: 64 signed bytes
-    /// (kept as their bit patterns, as the kernel loads them).
-    bytes: Vec<u8>,
-    /// Per tile, per block of 32 inputs: the 16 outputs' scales.
-    scales: Vec<f32>,
-    /// The same places: `128 · Σ w` of the block.
+    w: Tiled,
+    /// At the scales' places: `128 · Σ w` of the block.
     shifted: Vec<i32>,
 }
 
@@ -288,103 +333,50 @@ impl Q8Matrix {
             return None;
         }
         let blocks = cols / BLOCK;
-        let mut m = Q8Matrix {
-            rows,
-            cols,
-            bytes: vec![0; rows * cols],
-            scales: vec![0.0; rows * blocks],
-            shifted: vec![0; rows * blocks],
-        };
+        let mut w = Tiled::zeroed(rows, cols, VNNI_TILE);
+        let mut shifted = vec![0; rows * blocks];
         for o in 0..rows {
             for b in 0..blocks {
-                let at = m.scale_at(o, b);
-                m.scales[at] = scales[o * blocks + b];
+                let at = w.scale_at(o, b);
+                w.scales[at] = scales[o * blocks + b];
                 let block = &q[o * cols + b * BLOCK..o * cols + (b + 1) * BLOCK];
-                m.shifted[at] = 128 * block.iter().map(|&w| i32::from(w)).sum::<i32>();
-                for (i, &w) in block.iter().enumerate() {
-                    let at = m.byte_at(o, b * BLOCK + i);
-                    m.bytes[at] = w as u8;
+                shifted[at] = 128 * block.iter().map(|&v| i32::from(v)).sum::<i32>();
+                for (i, &v) in block.iter().enumerate() {
+                    let at = w.byte_at(o, b * BLOCK + i);
+                    w.bytes[at] = v as u8;
                 }
             }
         }
-        Some(m)
-    }
-
-    fn byte_at(&self, o: usize, k: usize) -> usize {
-        let (tile, lane) = (o / VNNI_TILE, o % VNNI_TILE);
-        tile * self.cols * VNNI_TILE + (k / 4) * 4 * VNNI_TILE + lane * 4 + k % 4
-    }
-
-    fn scale_at(&self, o: usize, b: usize) -> usize {
-        let (tile, lane) = (o / VNNI_TILE, o % VNNI_TILE);
-        (tile * (self.cols / BLOCK) + b) * VNNI_TILE + lane
+        Some(Q8Matrix { w, shifted })
     }
 
     /// The f32 values of the matrix, row-major (`q · scale`, as the file's
     /// reader gives them).
     pub fn dequantised(&self) -> Vec<f32> {
-        let mut w = vec![0f32; self.rows * self.cols];
-        for o in 0..self.rows {
-            for k in 0..self.cols {
-                let q = self.bytes[self.byte_at(o, k)] as i8;
-                w[o * self.cols + k] = f32::from(q) * self.scales[self.scale_at(o, k / BLOCK)];
-            }
-        }
-        w
+        self.w.dequantised(|b| f32::from(b as i8))
     }
 
     /// `y[t] += W · x[t]` for every row `t` of `x` (`cols` wide); `y` holds
     /// the biases on entry.
     pub fn apply(&self, x: &[f32], y: &mut [f32]) {
-        let t = x.len() / self.cols;
-        assert_eq!(x.len(), t * self.cols);
-        assert_eq!(y.len(), t * self.rows);
-        let a = QuantisedRows::new(x, self.cols);
+        let (a, t) = self.w.inputs(x, y);
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: a Q8Matrix exists only where VNNI is available (see
-            // `new`); the shapes are asserted above.
-            unsafe {
-                x86::product_vnni(
-                    &x86::VnniWeights {
-                        rows: self.rows,
-                        cols: self.cols,
-                        bytes: &self.bytes,
-                        scales: &self.scales,
-                        shifted: Some(&self.shifted),
-                    },
-                    &a,
-                    y,
-                    t,
-                )
-            }
+            // `new`); the shapes are asserted by `inputs`.
+            unsafe { x86::product_vnni(&self.w, Some(&self.shifted), &a, y, t) }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            q8_reference_product(self, &a, y, t);
+            self.reference_product(&a, y, t);
         }
     }
-}
 
-/// The Q8 kernel's arithmetic in plain Rust, in the same order.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn q8_reference_product(m: &Q8Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
-    let blocks = m.cols / BLOCK;
-    for r in 0..t {
-        for o in 0..m.rows {
-            let mut acc = 0f32;
-            for b in 0..blocks {
-                let mut sum = 0i32;
-                for i in 0..BLOCK {
-                    let k = b * BLOCK + i;
-                    let w = m.bytes[m.byte_at(o, k)] as i8;
-                    sum += i32::from(w) * i32::from(a.q[r * m.cols + k]);
-                }
-                let d = m.scales[m.scale_at(o, b)];
-                acc = (sum as f32).mul_add(d * a.scale[r * blocks + b], acc);
-            }
-            y[r * m.rows + o] += acc;
-        }
+    /// The kernel's arithmetic in plain Rust.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn reference_product(&self, a: &QuantisedRows, y: &mut [f32], t: usize) {
+        self.w
+            .reference_product(a, y, t, |b| i32::from(b as i8), false);
     }
 }
 
@@ -446,30 +438,6 @@ fn quantise_block(block: &[f32], q: &mut [i8]) -> Option<(f32, i32)> {
         sum += i32::from(*o);
     }
     Some((max / 127.0, sum))
-}
-
-/// The kernel's arithmetic in plain Rust, in the same order (one fused
-/// multiply-add per block), so that the tests can ask for equal bits.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn reference_product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
-    let blocks = m.cols / BLOCK;
-    for r in 0..t {
-        for o in 0..m.rows {
-            let mut acc = 0f32;
-            for b in 0..blocks {
-                let mut sum = 0i32;
-                for i in 0..BLOCK {
-                    let k = b * BLOCK + i;
-                    let n = m.nibbles[m.nibble_at(o, k)];
-                    sum += i32::from(n) * i32::from(a.q[r * m.cols + k]);
-                }
-                let sum = sum - a.offset[r * blocks + b];
-                let d = m.scales[m.scale_at(o, b)];
-                acc = (sum as f32).mul_add(d * a.scale[r * blocks + b], acc);
-            }
-            y[r * m.rows + o] += acc;
-        }
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -541,7 +509,7 @@ mod tests {
                 let a = QuantisedRows::new(&x, cols);
                 let bias: Vec<f32> = (0..t * rows).map(|i| i as f32 * 0.01).collect();
                 let mut want = bias.clone();
-                reference_product(&m, &a, &mut want, t);
+                m.reference_product(&a, &mut want, t);
                 if kernel.available() {
                     let mut got = bias.clone();
                     m.apply(&x, &mut got);
@@ -589,7 +557,7 @@ mod tests {
             let a = QuantisedRows::new(&x, cols);
             let bias: Vec<f32> = (0..t * rows).map(|i| i as f32 * 0.01).collect();
             let mut want = bias.clone();
-            q8_reference_product(&m, &a, &mut want, t);
+            m.reference_product(&a, &mut want, t);
             let mut got = bias.clone();
             m.apply(&x, &mut got);
             assert_eq!(got, want, "{t}×{cols} by {rows}");
@@ -624,7 +592,7 @@ mod tests {
         let x = inputs(t, cols, 9);
         let a = QuantisedRows::new(&x, cols);
         let mut got = vec![0f32; t * rows];
-        reference_product(&m, &a, &mut got, t);
+        m.reference_product(&a, &mut got, t);
         let (mut dot, mut gg, mut ww) = (0f64, 0f64, 0f64);
         for r in 0..t {
             for o in 0..rows {
@@ -649,7 +617,7 @@ mod tests {
             x[41] = 1.0;
             let a = QuantisedRows::new(&x, 32);
             let mut y = vec![0f32; 32];
-            reference_product(&m, &a, &mut y, 2);
+            m.reference_product(&a, &mut y, 2);
             if kernel.available() {
                 let mut z = vec![0f32; 32];
                 m.apply(&x, &mut z);

@@ -4,17 +4,19 @@
 //! blocks. Each is compiled for its instructions and called only where
 //! [`Kernel::available`](super::Kernel::available) found them.
 
-use super::{Q4Matrix, QuantisedRows, BLOCK, CHUNK, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE};
+use super::{QuantisedRows, Tiled, BLOCK, CHUNK, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE};
 use std::arch::x86_64::*;
 
 /// `y[r] += W · a[r]` for the first `t` rows of `a`.
 ///
 /// # Safety
-/// The CPU must have AVX2 and FMA; `y` must hold `t · m.rows` values and
-/// `a` at least `t` rows of `m.cols`.
+/// The CPU must have AVX2 and FMA; `m` must hold nibbles in tiles of 8
+/// outputs; `y` must hold `t · m.rows` values and `a` at least `t` rows of
+/// `m.cols`.
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: usize) {
+pub(super) unsafe fn product(m: &Tiled, a: &QuantisedRows, y: &mut [f32], t: usize) {
     assert!(y.len() >= t * m.rows && a.cols == m.cols && a.q.len() >= t * m.cols);
+    assert!(m.lanes == TILE);
     let tiles = m.rows / TILE;
     for chunk in (0..t).step_by(CHUNK) {
         let end = (chunk + CHUNK).min(t);
@@ -26,45 +28,40 @@ pub(super) unsafe fn product(m: &Q4Matrix, a: &QuantisedRows, y: &mut [f32], t: 
     }
 }
 
-/// A matrix as the VNNI kernel reads it: tiles of 16 outputs, per group
-/// of 4 inputs 64 bytes (output `o`'s 4 bytes at `4·o`), per tile and block
-/// of 32 inputs the 16 outputs' scales.
-pub(super) struct VnniWeights<'a> {
-    pub rows: usize,
-    pub cols: usize,
-    pub bytes: &'a [u8],
-    pub scales: &'a [f32],
-    /// Signed int8 weights: per tile, block and output, the `128 · Σ w`
-    /// that the shifted inputs add. None for 4-bit nibbles (unsigned; the
-    /// nibbles' offset `8 · Σ q` comes with the inputs).
-    pub shifted: Option<&'a [i32]>,
-}
-
 /// `y[r] += W · a[r]` for the first `t` rows of `a`, with VNNI's
 /// `vpdpbusd` on 512-bit registers (tiles of 16 outputs, 8 token rows at a
 /// time).
 ///
+/// `shifted`: for signed int8 weights, per tile, block and output the
+/// `128 · Σ w` that the shifted inputs add; None for 4-bit nibbles
+/// (unsigned; their offset `8 · Σ q` comes with the inputs).
+///
 /// # Safety
-/// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `w` must be laid
-/// out as [`VnniWeights`] says, for `w.rows × w.cols`; `y` must hold
-/// `t · w.rows` values and `a` at least `t` rows of `w.cols`, padded to a
-/// multiple of 8.
+/// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `w` must be in
+/// tiles of 16 outputs; `y` must hold `t · w.rows` values and `a` at least
+/// `t` rows of `w.cols`, padded to a multiple of 8.
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-pub(super) unsafe fn product_vnni(w: &VnniWeights<'_>, a: &QuantisedRows, y: &mut [f32], t: usize) {
+pub(super) unsafe fn product_vnni(
+    w: &Tiled,
+    shifted: Option<&[i32]>,
+    a: &QuantisedRows,
+    y: &mut [f32],
+    t: usize,
+) {
     let blocks = w.cols / BLOCK;
     assert!(y.len() >= t * w.rows && a.cols == w.cols);
     assert!(a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * w.cols);
     assert!(w.bytes.len() >= w.rows * w.cols && w.scales.len() >= w.rows * blocks);
-    assert!(w.shifted.is_none_or(|s| s.len() >= w.rows * blocks));
+    assert!(w.lanes == VNNI_TILE && shifted.is_none_or(|s| s.len() >= w.rows * blocks));
     let tiles = w.rows / VNNI_TILE;
     for chunk in (0..t).step_by(CHUNK) {
         let end = (chunk + CHUNK).min(t);
         for tile in 0..tiles {
             for r0 in (chunk..end).step_by(VNNI_ROWS) {
                 let valid = (end - r0).min(VNNI_ROWS);
-                match w.shifted {
-                    Some(_) => tile_rows_vnni::<true>(w, a, y, tile, r0, valid),
-                    None => tile_rows_vnni::<false>(w, a, y, tile, r0, valid),
+                match shifted {
+                    Some(s) => tile_rows_vnni::<true>(w, Some(s), a, y, tile, r0, valid),
+                    None => tile_rows_vnni::<false>(w, None, a, y, tile, r0, valid),
                 }
             }
         }
@@ -80,7 +77,8 @@ pub(super) unsafe fn product_vnni(w: &VnniWeights<'_>, a: &QuantisedRows, y: &mu
 /// each block's `128 · Σ w` comes back off: the sums are exactly `Σ q · w`.
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
 unsafe fn tile_rows_vnni<const SIGNED: bool>(
-    w: &VnniWeights<'_>,
+    w: &Tiled,
+    shifted: Option<&[i32]>,
     a: &QuantisedRows,
     y: &mut [f32],
     tile: usize,
@@ -92,9 +90,7 @@ unsafe fn tile_rows_vnni<const SIGNED: bool>(
     let per_tile = blocks * VNNI_TILE;
     let panel = &w.bytes[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
     let scales = &w.scales[tile * per_tile..(tile + 1) * per_tile];
-    let shifted = w
-        .shifted
-        .map(|s| &s[tile * per_tile..(tile + 1) * per_tile]);
+    let shifted = shifted.map(|s| &s[tile * per_tile..(tile + 1) * per_tile]);
     let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
     let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
     for b in 0..blocks {
@@ -188,7 +184,7 @@ pub(super) unsafe fn quantise(x: &[f32], out: &mut QuantisedRows) {
 /// broadcast `TILES` tiles.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn tile_rows(
-    m: &Q4Matrix,
+    m: &Tiled,
     a: &QuantisedRows,
     y: &mut [f32],
     tile: usize,
@@ -197,7 +193,7 @@ unsafe fn tile_rows(
 ) {
     let cols = m.cols;
     let blocks = cols / BLOCK;
-    let panel = &m.nibbles[tile * cols * TILE..(tile + TILES) * cols * TILE];
+    let panel = &m.bytes[tile * cols * TILE..(tile + TILES) * cols * TILE];
     let scales = &m.scales[tile * blocks * TILE..(tile + TILES) * blocks * TILE];
     let rows = &a.q[r0 * cols..(r0 + ROWS) * cols];
     let ones = _mm256_set1_epi16(1);
