@@ -167,6 +167,56 @@ fn seed_000_names_and_portrays_the_actors() {
 }
 
 #[test]
+fn seed_000_has_no_false_actors_or_clauses_as_appositions() {
+    let doc = seed("000_d76dd2dda02f8564.txt");
+    // "drones Shahed" is a weapon, "soldats asiatiques" no army of a state.
+    for id in ["person:shahed", "asia/forces"] {
+        assert!(!ids(&doc).contains(&id), "{id}: {:?}", ids(&doc));
+    }
+    // Each of these is followed by a comma and the sentence's main clause
+    // (or the list's next item with its verb), not by a noun phrase about it.
+    for (id, clause) in [
+        ("czechia", "les pays baltes supplient"),
+        ("place:moyen orient", "il rechigne"),
+        ("us-republicans", "ignore délibérément"),
+        ("ukraine/forces", "illustre parfaitement"),
+    ] {
+        if let Some(e) = doc.entities.iter().find(|e| e.id == id) {
+            let appositions = portrayal(&doc, e, PortrayalKind::Apposition);
+            assert!(!any_contains(&appositions, clause), "{id}: {appositions:?}");
+        }
+    }
+    // The appositions that are ones stay.
+    assert!(any_contains(
+        &portrayal(&doc, entity(&doc, "usa"), PortrayalKind::Apposition),
+        "superpuissance en perte de vitesse"
+    ));
+    assert!(any_contains(
+        &portrayal(&doc, entity(&doc, "china"), PortrayalKind::Apposition),
+        "arsenal technologique de Poutine"
+    ));
+}
+
+#[test]
+fn an_acronym_is_no_place_and_an_article_alone_is_no_evidence() {
+    let doc = seed("004_b6a211a1276a3b4a.txt");
+    assert!(!ids(&doc).contains(&"place:lgbt"), "{:?}", ids(&doc));
+    for seed_name in ["000_d76dd2dda02f8564.txt", "004_b6a211a1276a3b4a.txt"] {
+        let doc = seed(seed_name);
+        for hits in &doc.techniques {
+            for hit in hits {
+                for ev in &hit.evidence {
+                    let shown = doc.slice(*ev);
+                    let short = shown.chars().filter(|c| c.is_alphanumeric()).count() <= 3
+                        && !shown.contains(' ');
+                    assert!(!short, "{seed_name}: {} evidence {shown:?}", hit.label);
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn both_seeds_share_ids_for_the_same_actors() {
     let a = seed("000_d76dd2dda02f8564.txt");
     let b = seed("004_b6a211a1276a3b4a.txt");

@@ -203,17 +203,35 @@ pub fn spans_from_probs_at(tokens: &[Token], probs: &[f32], threshold: f32) -> V
         }
         runs.push((s, e, peak));
     }
-    // Keep the strong runs; a lone short token (an article, "a") says little.
+    // Keep the strong runs; a lone short token (an article, "a", an elided
+    // "l’" glued to the next word) says little.
+    let lone_short = |s: usize, e: usize| {
+        let t = &tokens[s];
+        let elided = t.span.len() <= 7
+            && tokens
+                .get(s + 1)
+                .is_some_and(|n| n.kind == TokenKind::Word && n.span.start == t.span.end);
+        s == e && (t.span.len() <= 3 || elided)
+    };
     let best = runs.iter().map(|r| r.2).fold(0.0f32, f32::max);
     let strong: Vec<(usize, usize, f32)> = runs
         .iter()
         .copied()
-        .filter(|&(s, e, peak)| {
-            let lone_short = s == e && tokens[s].span.len() <= 3;
-            peak >= best * 0.75 && !lone_short
-        })
+        .filter(|&(s, e, peak)| peak >= best * 0.75 && !lone_short(s, e))
         .collect();
-    if !strong.is_empty() {
+    if strong.is_empty() {
+        // Only short tokens: show each with the word it introduces ("Des
+        // soldats", "l’Ukraine") rather than alone.
+        for r in &mut runs {
+            if lone_short(r.0, r.1)
+                && tokens
+                    .get(r.1 + 1)
+                    .is_some_and(|n| n.kind != TokenKind::Punct)
+            {
+                r.1 += 1;
+            }
+        }
+    } else {
         runs = strong;
     }
     runs.sort_by(|a, b| b.2.total_cmp(&a.2));
@@ -264,5 +282,27 @@ mod tests {
         let probs = [0.1, 0.3, 0.35, 0.1, 0.1, 0.1, 0.1, 0.1];
         let spans = spans_from_probs(&tokens, &probs);
         assert_eq!(&t[spans[0].start..spans[0].end], "fous incapables");
+    }
+
+    #[test]
+    fn an_elided_article_alone_is_no_evidence() {
+        let t = "la lâcheté des dirigeants face à l’Ukraine abandonnée .";
+        let (tokens, _) = token_features(t, Span::new(0, t.len()));
+        let words: Vec<&str> = tokens
+            .iter()
+            .map(|k| &t[k.span.start..k.span.end])
+            .collect();
+        let at = |w: &str| words.iter().position(|x| *x == w).unwrap();
+        let mut probs = vec![0.1; tokens.len()];
+        probs[at("lâcheté")] = 0.9;
+        probs[at("l’")] = 0.9;
+        let spans = spans_from_probs(&tokens, &probs);
+        let texts: Vec<&str> = spans.iter().map(|s| &t[s.start..s.end]).collect();
+        assert_eq!(texts, vec!["lâcheté"], "{words:?}");
+        // Alone, it is shown with the word it introduces.
+        probs[at("lâcheté")] = 0.1;
+        let spans = spans_from_probs(&tokens, &probs);
+        let texts: Vec<&str> = spans.iter().map(|s| &t[s.start..s.end]).collect();
+        assert_eq!(texts, vec!["l’Ukraine"]);
     }
 }

@@ -198,7 +198,9 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
                         && (words[s..e]
                             .iter()
                             .any(|w| w.chars().any(|c| c.is_ascii_digit()))
-                            || after_plural_article(&words, s, lang)))
+                            || after_plural_article(&words, s, lang)
+                            || after_plural_noun(&words, s, lang)))
+                    || (kind == EntityKind::Place && is_acronym(&words[s..e]))
                 {
                     continue;
                 }
@@ -217,6 +219,93 @@ pub fn find(doc: &Document, tagger: Option<&Tagger>, table: &AliasTable) -> Vec<
     found.sort_by_key(|f| f.span.start);
     let entities = group(text, found, table);
     portrayal::portray(doc, entities, &sentence_tokens)
+}
+
+/// French words ending in -s or -x that are no plural noun.
+const FRENCH_NOT_PLURAL: &[&str] = &[
+    "dans",
+    "sous",
+    "vers",
+    "après",
+    "depuis",
+    "puis",
+    "alors",
+    "mais",
+    "très",
+    "plus",
+    "moins",
+    "tous",
+    "toutes",
+    "nous",
+    "vous",
+    "elles",
+    "leurs",
+    "lors",
+    "hors",
+    "sans",
+    "jamais",
+    "toujours",
+    "ainsi",
+    "aussi",
+    "voilà",
+    "avons",
+    "avez",
+    "êtes",
+    "sommes",
+    "dont",
+    "parfois",
+    "désormais",
+    "jadis",
+    "néanmoins",
+    "ailleurs",
+    "certes",
+    "donc",
+    "pourtant",
+    "chez",
+    "selon",
+    "mieux",
+    "deux",
+    "trois",
+    "six",
+    "dix",
+    "entre",
+    "contre",
+    "face",
+    "auprès",
+    "dis",
+    "fais",
+    "crois",
+    "vois",
+    "sais",
+    "veux",
+    "peux",
+];
+
+/// Whether the word before `s` is a French plural common noun ("les
+/// drones Shahed", "des missiles Iskander"): a person's name follows a
+/// title in the singular ("le président Macron"), a weapon's or a brand's
+/// the plural of what it is. French only: in English a verb in -s precedes
+/// names all the time ("says Biden").
+fn after_plural_noun(words: &[&str], s: usize, lang: Option<&str>) -> bool {
+    if lang != Some("fr") {
+        return false;
+    }
+    s.checked_sub(1)
+        .and_then(|k| words.get(k))
+        .is_some_and(|w| {
+            w.chars().next().is_some_and(char::is_lowercase)
+                && w.chars().count() > 3
+                && (w.ends_with('s') || w.ends_with('x'))
+                && !FRENCH_NOT_PLURAL.contains(w)
+        })
+}
+
+/// Whether a span is one all-capital acronym ("LGBT"). Places named by an
+/// acronym ("USA", "RDC") are in the alias table, which is matched first; the
+/// tagger's acronym places are movements, parties or products.
+fn is_acronym(words: &[&str]) -> bool {
+    matches!(words, [w] if w.chars().count() >= 2
+        && w.chars().all(|c| c.is_uppercase() || c == '-' || c == '.'))
 }
 
 /// Whether the word before `s` is a plural article ("les Kinzhal", "i

@@ -46,14 +46,33 @@ const DETERMINERS: &[&str] = &[
     "questa",
 ];
 
+/// The words whose part of speech depends on the article's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    English,
+    Italian,
+    Other,
+}
+
+impl Grammar {
+    fn of(doc: &Document) -> Self {
+        match doc.language.as_ref().map(|l| l.code.as_str()) {
+            Some("en") => Self::English,
+            Some("it") => Self::Italian,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// Whether `l` (lower case) is a determiner. "a" and "an" are English
 /// articles only: French "a" is a verb ("a renforcé l'Otan"), Italian "a"
-/// and German "an" are prepositions, Polish "a" a conjunction.
-fn is_determiner(l: &str, english: bool) -> bool {
-    if matches!(l, "a" | "an") {
-        english
-    } else {
-        DETERMINERS.contains(&l)
+/// and German "an" are prepositions, Polish "a" a conjunction. "il" is the
+/// Italian article and the French pronoun ("au Moyen-Orient, il rechigne").
+fn is_determiner(l: &str, grammar: Grammar) -> bool {
+    match l {
+        "a" | "an" => grammar == Grammar::English,
+        "il" => grammar == Grammar::Italian,
+        _ => DETERMINERS.contains(&l),
     }
 }
 
@@ -366,6 +385,17 @@ fn verb_like(l: &str) -> bool {
         .any(|s| l.ends_with(s))
 }
 
+/// French third-person plural verbs ("supplient", "étaient"), which no
+/// noun phrase contains; the few nouns with the ending are excepted.
+fn conjugated_plural(l: &str) -> bool {
+    l.ends_with("ient")
+        && l.chars().count() > 5
+        && !matches!(
+            l,
+            "client" | "patient" | "orient" | "quotient" | "récipient"
+        )
+}
+
 /// Whether the phrase from token `i` starts with a determiner and a
 /// capitalised word: a list of names ("Moscou, la Chine, …"), not an
 /// apposition.
@@ -438,7 +468,7 @@ fn items_of(
     tokens: &[Token],
     (ms, me): (usize, usize),
     mention: usize,
-    english: bool,
+    grammar: Grammar,
 ) -> Vec<Portrayal> {
     let mut out = Vec::new();
     let mut push = |kind, span: Span| {
@@ -459,7 +489,7 @@ fn items_of(
             continue;
         }
         let l = lower(text, t);
-        if is_determiner(&l, english) {
+        if is_determiner(&l, grammar) {
             if let (Some(&last), Some(&first)) = (words.first(), words.last()) {
                 push(PortrayalKind::Epithet, span_of(tokens, first, last));
             }
@@ -500,7 +530,7 @@ fn items_of(
     // Or a bare noun phrase: ", seul îlot de lucidité".
     let opens_phrase = |t: &Token| {
         let l = lower(text, t);
-        if is_determiner(&l, english) {
+        if is_determiner(&l, grammar) {
             return true;
         }
         is_lower_word(text, t)
@@ -511,12 +541,39 @@ fn items_of(
             && !CLAUSE_OPENERS.contains(&l.as_ref())
             && !verb_like(&l)
     };
+    // A name governed by a preposition ("incarnée par … du Parti
+    // républicain, ignore …") usually closes an inserted phrase: what
+    // follows its comma is the main clause, so only a determiner-led
+    // phrase counts there.
+    let before = ms.checked_sub(1).map(|i| lower(text, &tokens[i]));
+    let governed = before.as_deref().is_some_and(|b| PREPOSITIONS.contains(&b));
+    // The same through a determiner ("filmée par les soldats ukrainiens, illustre …").
+    let governed_phrase = governed
+        || (before.as_deref().is_some_and(|b| is_determiner(b, grammar))
+            && ms
+                .checked_sub(2)
+                .is_some_and(|i| PREPOSITIONS.contains(&lower(text, &tokens[i]).as_ref())));
+    let led_by_determiner = tokens
+        .get(after + 1)
+        .is_some_and(|t| is_determiner(&lower(text, t), grammar));
     if comma(after)
         && tokens.get(after + 1).is_some_and(opens_phrase)
         && !names_a_list(text, tokens, after + 1)
+        && (led_by_determiner || !governed_phrase)
     {
         if let Some(span) = clause(text, tokens, after + 1, 12) {
-            push(PortrayalKind::Apposition, span);
+            // "La Pologne, la République tchèque, les pays baltes
+            // supplient …": a conjugated verb before any relative makes
+            // the phrase the subject of a clause, not an apposition.
+            let conjugated = tokens[after + 1..]
+                .iter()
+                .take_while(|t| t.span.end <= span.end)
+                .map(|t| lower(text, t))
+                .take_while(|l| !RELATIVES.contains(&l.as_ref()))
+                .any(|l| conjugated_plural(&l));
+            if !conjugated {
+                push(PortrayalKind::Apposition, span);
+            }
         }
     }
     // Apposition before: "le ministre russe de la Défense, Sergueï Choïgu".
@@ -530,7 +587,7 @@ fn items_of(
             if t.kind != TokenKind::Word || COPULAS.contains(&l.as_ref()) {
                 break;
             }
-            if is_determiner(&l, english) {
+            if is_determiner(&l, grammar) {
                 det = Some(k);
             }
         }
@@ -574,8 +631,6 @@ fn items_of(
         return out;
     }
     // Action: the name as subject of a verb phrase.
-    let before = ms.checked_sub(1).map(|i| lower(text, &tokens[i]));
-    let governed = before.as_deref().is_some_and(|b| PREPOSITIONS.contains(&b));
     let starts_verb = tokens.get(after).is_some_and(|t| {
         let l = lower(text, t);
         (is_lower_word(text, t) || l == "n'")
@@ -761,7 +816,7 @@ pub fn portray(
     sentence_tokens: &[Vec<Token>],
 ) -> Vec<Entity> {
     let text = doc.text.as_str();
-    let english = doc.language.as_ref().is_some_and(|l| l.code == "en");
+    let grammar = Grammar::of(doc);
     let anaphors: Vec<(usize, usize, Span)> = (1..doc.sentences.len())
         .filter_map(|si| label_anaphor(doc, &entities, sentence_tokens, si))
         .chain(
@@ -794,7 +849,7 @@ pub fn portray(
             if ms >= me || me > tokens.len() {
                 continue;
             }
-            items.extend(items_of(text, tokens, (ms, me), mi, english));
+            items.extend(items_of(text, tokens, (ms, me), mi, grammar));
             for (ci, c) in doc.claims.iter().enumerate() {
                 let about = c.subject.is_some_and(|s| s.contains(m.span));
                 let from = c.source.as_ref().is_some_and(|s| s.span.contains(m.span));
