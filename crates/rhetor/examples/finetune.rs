@@ -69,6 +69,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (name, s) in &runs {
             println!("{name}: {}", s.summary());
         }
+        // FT_FLOORS=0.6,0.65,…: the confident labels of the last epoch
+        // selected at each precision floor.
+        if let (true, Some(floors)) = (score, std::env::var_os("FT_FLOORS")) {
+            let floors: Vec<f64> = floors
+                .to_string_lossy()
+                .split(',')
+                .map(str::parse)
+                .collect::<Result<_, _>>()?;
+            let last = opts.epochs - 1;
+            for (floor, alone, fused) in
+                finetune::confident_by_floor(data, &enc, &opts, fast, last, &floors)?
+            {
+                for (name, counts) in [("alone", alone), ("fused", fused)] {
+                    let per: Vec<String> = counts
+                        .iter()
+                        .map(|(l, c)| format!("{l} P {:.3} R {:.3}", c.precision(), c.recall()))
+                        .collect();
+                    println!("floor {floor} {name}: {}", per.join(", "));
+                }
+            }
+        }
         return Ok(());
     }
     if std::env::var_os("FT_BASELINE").is_some() {

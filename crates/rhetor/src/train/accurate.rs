@@ -457,7 +457,7 @@ fn task_scores(
     let pred: Vec<Vec<usize>> = genre.1.iter().map(|p| vec![argmax(p)]).collect();
     let mut techniques =
         score_by_language(&tech.0.task, &nested_decisions(&tech.0.task, tech.1, k));
-    techniques.confident = nested_confident(&tech.0.task, tech.1, k);
+    techniques.confident = nested_confident(&tech.0.task, tech.1, k, CONFIDENT_PRECISION);
     [
         techniques,
         score_by_language(

@@ -257,17 +257,19 @@ pub(crate) fn score_by_language(task: &Task, pred: &[Vec<usize>]) -> TaskScores 
 }
 
 /// Nested counts of the confident labels per language: for each fold, the
-/// decision and confident thresholds tuned on the other folds' rows.
+/// decision and confident thresholds tuned on the other folds' rows, the
+/// confident ones for precision `floor` there.
 pub(crate) fn nested_confident(
     task: &Task,
     oof: &[Vec<f32>],
     k: usize,
+    floor: f64,
 ) -> BTreeMap<String, Counts> {
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
     for f in 0..k {
         let tune: Vec<usize> = (0..oof.len()).filter(|&i| task.folds[i] != f).collect();
         let decide = tune_thresholds(oof, &task.truth, &tune, task.n_labels);
-        let sure = confident_thresholds(oof, &task.truth, &tune, &decide, CONFIDENT_PRECISION);
+        let sure = confident_thresholds(oof, &task.truth, &tune, &decide, floor);
         for i in (0..oof.len()).filter(|&i| task.folds[i] == f) {
             let lang = LANGUAGES.get(task.lang[i]).copied().unwrap_or("?");
             for l in 0..task.n_labels {
@@ -474,7 +476,7 @@ pub fn evaluate(dir: &Path, opts: TrainOptions) -> Result<EvalReport, ModelError
     let tech = paragraph_task(&articles, &opts.paragraph_features, k);
     let oof = tech.out_of_fold(k, opts.paragraph_features.buckets(), opts.techniques);
     let mut techniques = score_by_language(&tech, &nested_decisions(&tech, &oof, k));
-    techniques.confident = nested_confident(&tech, &oof, k);
+    techniques.confident = nested_confident(&tech, &oof, k, CONFIDENT_PRECISION);
 
     let fr = article_task(&articles, &opts.article_features, k, FRAME_LABELS);
     let oof = fr.out_of_fold(k, opts.article_features.buckets(), opts.frames);

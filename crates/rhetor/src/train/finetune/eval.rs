@@ -47,10 +47,16 @@ pub fn out_of_fold(
 }
 
 /// Nested cross-validated scores (thresholds of each fold tuned on the
-/// others) of out-of-fold probabilities.
-pub fn nested_scores(rows: &Rows, oof: &[Vec<f32>], folds: usize) -> TaskScores {
+/// others) of out-of-fold probabilities; confident labels selected for
+/// precision `confident_floor` on the other folds.
+pub fn nested_scores(
+    rows: &Rows,
+    oof: &[Vec<f32>],
+    folds: usize,
+    confident_floor: f64,
+) -> TaskScores {
     let mut s = score_by_language(&rows.task, &nested_decisions(&rows.task, oof, folds));
-    s.confident = nested_confident(&rows.task, oof, folds);
+    s.confident = nested_confident(&rows.task, oof, folds, confident_floor);
     s
 }
 
@@ -60,7 +66,8 @@ pub fn cross_validated(
     opts: &FinetuneOptions,
     epoch: usize,
 ) -> Result<Option<TaskScores>, ModelError> {
-    Ok(out_of_fold(rows, opts, epoch)?.map(|oof| nested_scores(rows, &oof, opts.folds)))
+    Ok(out_of_fold(rows, opts, epoch)?
+        .map(|oof| nested_scores(rows, &oof, opts.folds, opts.confident_floor)))
 }
 
 /// The frozen encoder's embeddings of every row (the cached states run

@@ -28,7 +28,9 @@ pub use eval::{
     cross_validated, fold_f1, fold_truth, frozen_embeddings, frozen_fold_probabilities, labels,
     nested_scores, out_of_fold,
 };
-pub use ship::{finetuned_cross_validated, frozen_cross_validated, train, FinetuneSummary};
+pub use ship::{
+    confident_by_floor, finetuned_cross_validated, frozen_cross_validated, train, FinetuneSummary,
+};
 pub use store::{clear_runs, StateCache};
 
 /// Settings of a fine-tuning run.
@@ -46,6 +48,11 @@ pub struct FinetuneOptions {
     /// Folds to hold out, one model each (cross-validation).
     pub eval_folds: Vec<usize>,
     pub seed: u64,
+    /// The precision a label's confident threshold must reach on the
+    /// training rows' out-of-fold probabilities. Above the 0.6 that users
+    /// are promised, because the lowest threshold reaching a precision on
+    /// the rows it is tuned on reaches less on new ones.
+    pub confident_floor: f64,
     /// Where the state cache, checkpoints and out-of-fold probabilities go.
     #[serde(skip)]
     pub work: PathBuf,
@@ -63,6 +70,7 @@ impl Default for FinetuneOptions {
             folds: 5,
             eval_folds: vec![0],
             seed: 17,
+            confident_floor: crate::train::CONFIDENT_PRECISION,
             work: PathBuf::from("target/finetune"),
         }
     }

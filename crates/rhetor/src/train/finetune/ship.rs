@@ -20,7 +20,10 @@ use crate::error::ModelError;
 use crate::semeval::{self, TECHNIQUES};
 use crate::train::accurate::{head_features, mean_probs};
 use crate::train::tasks::{fast_paragraph_oof, save_model, TaskScores, TrainOptions};
-use crate::train::{confident_thresholds, tune_thresholds, CONFIDENT_PRECISION};
+use std::collections::BTreeMap;
+
+use crate::train::tasks::nested_confident;
+use crate::train::{confident_thresholds, tune_thresholds, Counts};
 
 /// What a fine-tuning run measured and wrote.
 pub struct FinetuneSummary {
@@ -113,7 +116,8 @@ pub fn train(
             reason: "held-out probabilities missing after cross-validation".into(),
         });
     };
-    let (fused_oof, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast);
+    let (fused_oof, alone, fused) =
+        alone_and_fused(&articles, &rows, &oof, k, fast, opts.confident_floor);
     let fused_chosen = fused.overall.1 > alone.overall.1;
     let chosen = if fused_chosen { &fused_oof } else { &oof };
     let all: Vec<usize> = (0..rows.len()).collect();
@@ -123,7 +127,7 @@ pub fn train(
         &rows.task.truth,
         &all,
         &thresholds,
-        CONFIDENT_PRECISION,
+        opts.confident_floor,
     );
 
     let (model, _) = train_fold(encoder, &rows, &cache, opts, None, &steps(None), &report)?;
@@ -216,11 +220,12 @@ fn alone_and_fused(
     oof: &[Vec<f32>],
     k: usize,
     fast: TrainOptions,
+    confident_floor: f64,
 ) -> (Vec<Vec<f32>>, TaskScores, TaskScores) {
     let fast_oof = fast_paragraph_oof(articles, TrainOptions { folds: k, ..fast });
     let fused_oof = mean_probs(oof, &fast_oof);
-    let alone = nested_scores(rows, oof, k);
-    let fused = nested_scores(rows, &fused_oof, k);
+    let alone = nested_scores(rows, oof, k, confident_floor);
+    let fused = nested_scores(rows, &fused_oof, k, confident_floor);
     (fused_oof, alone, fused)
 }
 
@@ -278,7 +283,7 @@ pub fn frozen_cross_validated(
             oof[i] = p;
         }
     }
-    let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast);
+    let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast, opts.confident_floor);
     Ok((alone, fused))
 }
 
@@ -299,6 +304,39 @@ pub fn finetuned_cross_validated(
     let Some(oof) = out_of_fold(&rows, opts, epoch)? else {
         return Ok(None);
     };
-    let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast);
+    let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast, opts.confident_floor);
     Ok(Some((alone, fused)))
+}
+
+/// Nested confident-label counts per language of the fine-tuned fold
+/// models at `epoch`, alone and fused, for each precision floor the
+/// confident thresholds could be selected at (how much margin above 0.6
+/// the selection needs for 0.6 on held-out rows).
+#[allow(clippy::type_complexity)]
+pub fn confident_by_floor(
+    dir: &Path,
+    encoder: &Encoder,
+    opts: &FinetuneOptions,
+    fast: TrainOptions,
+    epoch: usize,
+    floors: &[f64],
+) -> Result<Vec<(f64, BTreeMap<String, Counts>, BTreeMap<String, Counts>)>, ModelError> {
+    let k = opts.folds;
+    let articles = semeval::load_training(dir)?;
+    let rows = rows_of(&articles, encoder, k);
+    let Some(oof) = out_of_fold(&rows, opts, epoch)? else {
+        return Ok(Vec::new());
+    };
+    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
+    let fused_oof = mean_probs(&oof, &fast_oof);
+    Ok(floors
+        .iter()
+        .map(|&floor| {
+            (
+                floor,
+                nested_confident(&rows.task, &oof, k, floor),
+                nested_confident(&rows.task, &fused_oof, k, floor),
+            )
+        })
+        .collect())
 }
