@@ -124,7 +124,8 @@ pub struct HeadArgs {
     /// Do not train the span head (`train --accurate`).
     #[arg(long, requires = "accurate")]
     pub no_span_head: bool,
-    /// The span head reads the word states after this many encoder layers.
+    /// The span head reads the word states after this many encoder layers
+    /// (default: where the --tuned-layers branch off, else 10).
     #[arg(long, requires = "accurate", conflicts_with = "no_span_head")]
     pub span_layer: Option<usize>,
     /// Inverse regularisation strength of the span head.
@@ -371,12 +372,18 @@ pub fn train(a: TrainArgs) -> anyhow::Result<bool> {
     let summary = if a.heads.accurate {
         let (enc, cache) = a.heads.encoder()?;
         let tuned = a.heads.tuned()?;
+        let mut opts = a.heads.options(a.folds);
+        // The span head reads the states where the fine-tuned layers branch
+        // off, which the accurate tier computes anyway.
+        if let (Some(t), None, Some((_, layer))) = (&tuned, a.heads.span_layer, &mut opts.span) {
+            *layer = t.header.lower;
+        }
         accurate::train(
             data,
             &a.out,
             &enc,
             &cache,
-            a.heads.options(a.folds),
+            opts,
             tuned.as_ref(),
             &embedding_progress(),
         )?
