@@ -79,7 +79,7 @@ pub struct FinetuneArgs {
     #[arg(long, requires = "finetune")]
     pub resume: bool,
     /// How many top layers are trained.
-    #[arg(long, requires = "finetune", default_value_t = 2)]
+    #[arg(long, requires = "finetune", default_value_t = 4)]
     pub finetune_layers: usize,
     /// Passes over the training paragraphs.
     #[arg(long, requires = "finetune", default_value_t = 3)]
@@ -87,6 +87,10 @@ pub struct FinetuneArgs {
     /// Learning rate of the trained layers (the head's is 2e-3).
     #[arg(long, requires = "finetune", default_value_t = 5e-5)]
     pub finetune_lr: f32,
+    /// The precision each label's confident threshold is selected for on
+    /// the out-of-fold probabilities (a margin above the 0.6 shown to users).
+    #[arg(long, requires = "finetune", default_value_t = 0.65)]
+    pub finetune_confident_precision: f64,
     /// Where the frozen layers' states, the checkpoints and the held-out
     /// probabilities go (a few GB).
     #[arg(long, requires = "finetune", default_value = "rhetor-finetune")]
@@ -419,6 +423,7 @@ fn finetune(a: &TrainArgs, data: &Path, fast: tasks::TrainOptions) -> anyhow::Re
         epochs: f.finetune_epochs,
         lr_layers: f.finetune_lr,
         folds: a.folds.max(2),
+        confident_floor: f.finetune_confident_precision,
         work: f.finetune_work.clone(),
         ..FinetuneOptions::default()
     };
