@@ -3,6 +3,7 @@
 //! written as the fine-tuned layers' file and the technique head that reads
 //! them.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -19,10 +20,9 @@ use crate::encoder::{Encoder, WEIGHTS_SHA256};
 use crate::error::ModelError;
 use crate::semeval::{self, TECHNIQUES};
 use crate::train::accurate::{head_features, mean_probs};
-use crate::train::tasks::{fast_paragraph_oof, save_model, TaskScores, TrainOptions};
-use std::collections::BTreeMap;
-
-use crate::train::tasks::nested_confident;
+use crate::train::tasks::{
+    fast_paragraph_oof, nested_confident, save_model, TaskScores, TrainOptions,
+};
 use crate::train::{confident_thresholds, tune_thresholds, Counts};
 
 /// What a fine-tuning run measured and wrote.
@@ -212,6 +212,18 @@ fn shipped_head(
     LinearModel::quantise(header, &[], &weights, &model.head_b)
 }
 
+/// The out-of-fold probabilities averaged with the fast tier's
+/// out-of-fold probabilities on the same `k` folds.
+fn fused_with_fast(
+    articles: &[crate::semeval::LabelledArticle],
+    oof: &[Vec<f32>],
+    k: usize,
+    fast: TrainOptions,
+) -> Vec<Vec<f32>> {
+    let fast_oof = fast_paragraph_oof(articles, TrainOptions { folds: k, ..fast });
+    mean_probs(oof, &fast_oof)
+}
+
 /// The out-of-fold probabilities averaged with the fast tier's, and the
 /// nested scores of `oof` alone and of that fusion.
 fn alone_and_fused(
@@ -222,8 +234,7 @@ fn alone_and_fused(
     fast: TrainOptions,
     confident_floor: f64,
 ) -> (Vec<Vec<f32>>, TaskScores, TaskScores) {
-    let fast_oof = fast_paragraph_oof(articles, TrainOptions { folds: k, ..fast });
-    let fused_oof = mean_probs(oof, &fast_oof);
+    let fused_oof = fused_with_fast(articles, oof, k, fast);
     let alone = nested_scores(rows, oof, k, confident_floor);
     let fused = nested_scores(rows, &fused_oof, k, confident_floor);
     (fused_oof, alone, fused)
@@ -298,14 +309,26 @@ pub fn finetuned_cross_validated(
     fast: TrainOptions,
     epoch: usize,
 ) -> Result<Option<(TaskScores, TaskScores)>, ModelError> {
-    let k = opts.folds;
-    let articles = semeval::load_training(dir)?;
-    let rows = rows_of(&articles, encoder, k);
-    let Some(oof) = out_of_fold(&rows, opts, epoch)? else {
+    let Some((articles, rows, oof)) = held_out(dir, encoder, opts, epoch)? else {
         return Ok(None);
     };
+    let k = opts.folds;
     let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast, opts.confident_floor);
     Ok(Some((alone, fused)))
+}
+
+/// The training articles, their rows and the fold models' out-of-fold
+/// probabilities at `epoch`; `None` until every fold has reached it.
+#[allow(clippy::type_complexity)]
+fn held_out(
+    dir: &Path,
+    encoder: &Encoder,
+    opts: &FinetuneOptions,
+    epoch: usize,
+) -> Result<Option<(Vec<semeval::LabelledArticle>, super::Rows, Vec<Vec<f32>>)>, ModelError> {
+    let articles = semeval::load_training(dir)?;
+    let rows = rows_of(&articles, encoder, opts.folds);
+    Ok(out_of_fold(&rows, opts, epoch)?.map(|oof| (articles, rows, oof)))
 }
 
 /// Nested confident-label counts per language of the fine-tuned fold
@@ -321,14 +344,11 @@ pub fn confident_by_floor(
     epoch: usize,
     floors: &[f64],
 ) -> Result<Vec<(f64, BTreeMap<String, Counts>, BTreeMap<String, Counts>)>, ModelError> {
-    let k = opts.folds;
-    let articles = semeval::load_training(dir)?;
-    let rows = rows_of(&articles, encoder, k);
-    let Some(oof) = out_of_fold(&rows, opts, epoch)? else {
+    let Some((articles, rows, oof)) = held_out(dir, encoder, opts, epoch)? else {
         return Ok(Vec::new());
     };
-    let fast_oof = fast_paragraph_oof(&articles, TrainOptions { folds: k, ..fast });
-    let fused_oof = mean_probs(&oof, &fast_oof);
+    let k = opts.folds;
+    let fused_oof = fused_with_fast(&articles, &oof, k, fast);
     Ok(floors
         .iter()
         .map(|&floor| {
