@@ -69,6 +69,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (name, s) in &runs {
             println!("{name}: {}", s.summary());
         }
+        // FT_PER_LANG=10,30,…: thresholds tuned per language (a label keeps
+        // the pooled one below that many positives), last epoch, fused.
+        if let (true, Some(mins)) = (score, std::env::var_os("FT_PER_LANG")) {
+            for m in mins.to_string_lossy().split(',') {
+                let m: usize = m.parse()?;
+                if let Some((pooled, own)) = finetune::per_language_cross_validated(
+                    data,
+                    &enc,
+                    &opts,
+                    fast,
+                    opts.epochs - 1,
+                    m,
+                )? {
+                    println!("pooled thresholds fused: {}", pooled.summary());
+                    println!("per-language thresholds (min {m}) fused: {}", own.summary());
+                }
+            }
+        }
         // FT_FLOORS=0.6,0.65,…: the confident labels of the last epoch
         // selected at each precision floor.
         if let (true, Some(floors)) = (score, std::env::var_os("FT_FLOORS")) {

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use super::format::{dequantise_q4, Shape, WeightsFile, BLOCK, BLOCK_BYTES};
 use super::int8::{Kernel, Q4Matrix, Q8Matrix};
-use super::simd::{self, with_avx2};
+use super::simd::{self, with_avx512};
 use crate::error::ModelError;
 
 /// A dense `rows × cols` weight matrix (row-major, one row per output).
@@ -118,20 +118,20 @@ impl Dense {
         let t = x.len() / self.cols;
         assert_eq!(x.len(), t * self.cols);
         assert_eq!(y.len(), t * self.rows);
-        for row in y.chunks_exact_mut(self.rows) {
-            row.copy_from_slice(&self.b);
-        }
         let w = match &self.w {
             Matrix::Q4(packed) => {
-                packed.apply(x, y);
+                packed.apply_biased(x, &self.b, y);
                 return;
             }
             Matrix::Q8(packed) => {
-                packed.apply(x, y);
+                packed.apply_biased(x, &self.b, y);
                 return;
             }
             Matrix::F32(w) => w,
         };
+        for row in y.chunks_exact_mut(self.rows) {
+            row.copy_from_slice(&self.b);
+        }
         assert_eq!(w.len(), self.rows * self.cols);
         // SAFETY: the asserts above bound every index matrixmultiply touches:
         // x is t×cols (row stride cols), W^T is cols×rows read through W's
@@ -177,7 +177,7 @@ impl LayerNorm {
     }
 }
 
-with_avx2! {
+with_avx512! {
     /// `x = LN(x + y) · w + b` row by row (`y` None: `LN(x) · w + b`).
     fn layer_norm(x: &mut [f32], y: Option<&[f32]>, w: &[f32], b: &[f32], eps: f32) {
         let h = w.len();
@@ -197,7 +197,7 @@ with_avx2! {
     }
 }
 
-with_avx2! {
+with_avx512! {
     /// GELU of every value of `v`, in place.
     fn gelu_all(v: &mut [f32]) {
         for m in v.iter_mut() {
@@ -206,7 +206,7 @@ with_avx2! {
     }
 }
 
-with_avx2! {
+with_avx512! {
     /// Each `n`-long row of `scores` through a softmax, in place.
     fn softmax_rows(scores: &mut [f32], n: usize) {
         for row in scores.chunks_exact_mut(n) {
@@ -352,32 +352,13 @@ pub fn run_layers(layers: &[Layer], x: &mut [f32], lens: &[usize], heads: usize,
     let mut ctx = vec![0f32; total * h];
     let mut tmp = vec![0f32; total * h];
     let mut mid = vec![0f32; total * ff];
-    let longest = lens.iter().copied().max().unwrap_or(0);
-    let mut scores = vec![0f32; longest * longest];
     let scale = 1.0 / (hd as f32).sqrt();
 
     for layer in layers {
         layer.q.apply(x, &mut q);
         layer.k.apply(x, &mut k);
         layer.v.apply(x, &mut v);
-        let mut start = 0;
-        for &n in lens {
-            for head in 0..heads {
-                let off = start * h + head * hd;
-                attend(
-                    &q[off..],
-                    &k[off..],
-                    &v[off..],
-                    &mut ctx[off..],
-                    &mut scores[..n * n],
-                    n,
-                    hd,
-                    h,
-                    scale,
-                );
-            }
-            start += n;
-        }
+        super::attention::attend_all(&q, &k, &v, &mut ctx, lens, heads, h, scale);
         layer.attention_out.apply(&ctx, &mut tmp);
         layer.attention_norm.apply(x, Some(&tmp), eps);
         layer.ffn_in.apply(x, &mut mid);

@@ -27,14 +27,15 @@
 //! products go through `matrixmultiply` as before.
 //!
 //! The fine-tuned layers' weights are int8 blocks ([`Q8Matrix`]). With
-//! VNNI they run as they are (`vpdpbusd` takes signed weight bytes; the
-//! inputs go in shifted to unsigned). Without it they stay f32: rounded to
+//! VNNI they run as int8 (kept shifted to unsigned bytes, `w + 128`, so
+//! that the signed inputs are broadcast from memory, as for the nibbles).
+//! Without it they stay f32: rounded to
 //! 4 bits for the AVX2 kernel they moved too many labels
 //! (docs/BENCHMARKS.md), and 8-bit weights would need two `vpmaddubsw` per
 //! group or a `vpmaddwd` per step, which is no faster than f32 FMAs.
 
 use super::format::{f16_to_f32, BLOCK, BLOCK_BYTES};
-use super::simd::{avx2_available, vnni_available};
+use super::simd::{avx2_available, avx512_available, vnni_available};
 
 /// Outputs per column tile: the 8 lanes of one 256-bit register.
 const TILE: usize = 8;
@@ -286,7 +287,7 @@ impl Q4Matrix {
             // shapes are asserted by `inputs`.
             unsafe {
                 match self.kernel {
-                    Kernel::Vnni => x86::product_vnni(&self.w, None, &a, y, t),
+                    Kernel::Vnni => x86::product_vnni::<false>(&self.w, None, &a, y, t),
                     _ => x86::product(&self.w, &a, y, t),
                 }
             }
@@ -295,6 +296,24 @@ impl Q4Matrix {
         {
             self.reference_product(&a, y, t);
         }
+    }
+
+    /// `y[t] = W · x[t] + bias`: with VNNI the kernel writes the sums and
+    /// the bias together; otherwise the bias is copied into every row of
+    /// `y` and the products added.
+    pub fn apply_biased(&self, x: &[f32], bias: &[f32], y: &mut [f32]) {
+        assert_eq!(bias.len(), self.w.rows);
+        #[cfg(target_arch = "x86_64")]
+        if self.kernel == Kernel::Vnni {
+            let (a, t) = self.w.inputs(x, y);
+            // SAFETY: as in `apply`; the bias length is asserted above.
+            unsafe { x86::product_vnni::<false>(&self.w, Some(bias), &a, y, t) };
+            return;
+        }
+        for row in y.chunks_exact_mut(self.w.rows) {
+            row.copy_from_slice(bias);
+        }
+        self.apply(x, y);
     }
 
     /// The kernels' arithmetic in plain Rust.
@@ -306,17 +325,16 @@ impl Q4Matrix {
 
 /// A `rows × cols` matrix of int8 blocks (the fine-tuned layers' weights as
 /// their file holds them: 32 signed bytes and an f32 scale per block of a
-/// row) laid out for the VNNI kernel, 16 outputs a tile like [`Q4Matrix`],
-/// the bytes kept as their bit patterns. `vpdpbusd` multiplies unsigned by
-/// signed bytes, so the kernel shifts the inputs by 128 (`q + 128`,
-/// 0..=255) and takes `128 · Σ w` of each block back off: the block sums
-/// are exactly `Σ q · w`. Built only where VNNI is available; elsewhere the
-/// fine-tuned layers stay f32.
+/// row) laid out for the VNNI kernel, 16 outputs a tile like [`Q4Matrix`].
+/// `vpdpbusd` multiplies unsigned by signed bytes: the weights are kept
+/// shifted to unsigned (`w + 128`, 0..=255, the bit pattern with its top
+/// bit flipped), so that the inputs stay signed and are broadcast straight
+/// from memory as the nibbles' are, and the kernel takes `128 · Σ q` of each
+/// input block back off: the block sums are exactly `Σ q · w`. Built only
+/// where VNNI is available; elsewhere the fine-tuned layers stay f32.
 #[derive(Debug)]
 pub struct Q8Matrix {
     w: Tiled,
-    /// At the scales' places: `128 · Σ w` of the block.
-    shifted: Vec<i32>,
 }
 
 impl Q8Matrix {
@@ -334,26 +352,24 @@ impl Q8Matrix {
         }
         let blocks = cols / BLOCK;
         let mut w = Tiled::zeroed(rows, cols, VNNI_TILE);
-        let mut shifted = vec![0; rows * blocks];
         for o in 0..rows {
             for b in 0..blocks {
                 let at = w.scale_at(o, b);
                 w.scales[at] = scales[o * blocks + b];
                 let block = &q[o * cols + b * BLOCK..o * cols + (b + 1) * BLOCK];
-                shifted[at] = 128 * block.iter().map(|&v| i32::from(v)).sum::<i32>();
                 for (i, &v) in block.iter().enumerate() {
                     let at = w.byte_at(o, b * BLOCK + i);
-                    w.bytes[at] = v as u8;
+                    w.bytes[at] = unsigned(v);
                 }
             }
         }
-        Some(Q8Matrix { w, shifted })
+        Some(Q8Matrix { w })
     }
 
     /// The f32 values of the matrix, row-major (`q · scale`, as the file's
     /// reader gives them).
     pub fn dequantised(&self) -> Vec<f32> {
-        self.w.dequantised(|b| f32::from(b as i8))
+        self.w.dequantised(|b| f32::from(signed(b)))
     }
 
     /// `y[t] += W · x[t]` for every row `t` of `x` (`cols` wide); `y` holds
@@ -364,7 +380,7 @@ impl Q8Matrix {
         {
             // SAFETY: a Q8Matrix exists only where VNNI is available (see
             // `new`); the shapes are asserted by `inputs`.
-            unsafe { x86::product_vnni(&self.w, Some(&self.shifted), &a, y, t) }
+            unsafe { x86::product_vnni::<true>(&self.w, None, &a, y, t) }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -372,12 +388,40 @@ impl Q8Matrix {
         }
     }
 
+    /// `y[t] = W · x[t] + bias`, as [`Q4Matrix::apply_biased`].
+    pub fn apply_biased(&self, x: &[f32], bias: &[f32], y: &mut [f32]) {
+        assert_eq!(bias.len(), self.w.rows);
+        #[cfg(target_arch = "x86_64")]
+        {
+            let (a, t) = self.w.inputs(x, y);
+            // SAFETY: as in `apply`; the bias length is asserted above.
+            unsafe { x86::product_vnni::<true>(&self.w, Some(bias), &a, y, t) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            for row in y.chunks_exact_mut(self.w.rows) {
+                row.copy_from_slice(bias);
+            }
+            self.apply(x, y);
+        }
+    }
+
     /// The kernel's arithmetic in plain Rust.
     #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     fn reference_product(&self, a: &QuantisedRows, y: &mut [f32], t: usize) {
         self.w
-            .reference_product(a, y, t, |b| i32::from(b as i8), false);
+            .reference_product(a, y, t, |b| i32::from(signed(b)), false);
     }
+}
+
+/// An int8 weight as the VNNI kernel's unsigned operand: `w + 128`.
+fn unsigned(w: i8) -> u8 {
+    (w as u8) ^ 0x80
+}
+
+/// The int8 weight back from [`unsigned`].
+fn signed(b: u8) -> i8 {
+    (b ^ 0x80) as i8
 }
 
 /// Rows of a product's input rounded to 8 bits per block of 32, padded with
@@ -404,6 +448,12 @@ impl QuantisedRows {
             offset: vec![0i32; padded * blocks],
         };
         let whole = &x[..rows * blocks * BLOCK];
+        #[cfg(target_arch = "x86_64")]
+        if avx512_available() {
+            // SAFETY: AVX-512 F is there; as below.
+            unsafe { x86::quantise_avx512(whole, &mut out) };
+            return out;
+        }
         #[cfg(target_arch = "x86_64")]
         if avx2_available() {
             // SAFETY: AVX2 is there; `quantise` walks `whole` in blocks of 32
@@ -514,6 +564,36 @@ mod tests {
                     let mut got = bias.clone();
                     m.apply(&x, &mut got);
                     assert_eq!(got, want, "{kernel:?} {t}×{cols} by {rows}");
+                }
+            }
+        }
+    }
+
+    /// `apply_biased` writes what copying the bias into every row and then
+    /// `apply` gives, to the bit, for both weight kinds.
+    #[test]
+    fn biased_products_equal_bias_copies_plus_products() {
+        for kernel in [Kernel::Int8, Kernel::Vnni] {
+            if !kernel.available() {
+                continue;
+            }
+            for (t, rows, cols) in [(9, 48, 64), (1, 16, 32), (70, 32, 96)] {
+                let x = inputs(t, cols, 9);
+                let bias: Vec<f32> = (0..rows).map(|i| i as f32 * 0.37 - 3.0).collect();
+                let copied = |apply: &dyn Fn(&mut Vec<f32>)| {
+                    let mut y: Vec<f32> = bias.iter().copied().cycle().take(t * rows).collect();
+                    apply(&mut y);
+                    y
+                };
+                let m = Q4Matrix::pack(&q4_blocks(rows, cols, 3), rows, cols, kernel);
+                let mut got = vec![f32::NAN; t * rows];
+                m.apply_biased(&x, &bias, &mut got);
+                assert_eq!(got, copied(&|y| m.apply(&x, y)), "{kernel:?} {t}×{cols}");
+                let (q, scales) = q8_blocks(rows, cols, 29);
+                if let Some(m) = Q8Matrix::new(&q, &scales, rows, cols) {
+                    let mut got = vec![f32::NAN; t * rows];
+                    m.apply_biased(&x, &bias, &mut got);
+                    assert_eq!(got, copied(&|y| m.apply(&x, y)), "int8 {t}×{cols}");
                 }
             }
         }

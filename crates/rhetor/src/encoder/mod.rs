@@ -5,6 +5,7 @@
 //! unigram, [`forward`] the transformer. An embedding is the mean of the
 //! final hidden states, L2-normalised, as the model card prescribes.
 
+mod attention;
 pub mod format;
 pub mod forward;
 pub mod int8;

@@ -1,11 +1,13 @@
-//! Run-time choice of AVX2 for the encoder's element-wise loops.
+//! Run-time choice of AVX-512 or AVX2 for the encoder's element-wise loops.
 //!
 //! The crate is built for the x86-64 baseline (SSE2), so that one binary
 //! runs on every x86-64 CPU. The loops that matter (GELU, softmax, layer
-//! norm) are compiled a second time with AVX2 and FMA enabled and picked
-//! at run time. Both copies do the same operations in the same order (Rust
-//! never fuses a multiply and an add on its own), so they give the same
-//! bits; the wider copy only does 8 lanes at a time instead of 4.
+//! norm) are compiled twice more, with AVX2 and FMA and with AVX-512 F,
+//! and the widest the CPU has is picked at run time. The copies do the same
+//! operations in the same order (Rust never fuses a multiply and an add on
+//! its own, and the sums keep 8 partial sums whatever the width), so they
+//! give the same bits; the wider copies only do 8 or 16 lanes at a time
+//! instead of 4.
 
 /// Whether this CPU has AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
@@ -16,6 +18,19 @@ pub fn avx2_available() -> bool {
 /// Whether this CPU has AVX2 and FMA (never, off x86-64).
 #[cfg(not(target_arch = "x86_64"))]
 pub fn avx2_available() -> bool {
+    false
+}
+
+/// Whether this CPU has AVX-512 F (and AVX2 and FMA, which every such CPU
+/// has).
+#[cfg(target_arch = "x86_64")]
+pub fn avx512_available() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f") && avx2_available()
+}
+
+/// Whether this CPU has AVX-512 F (never, off x86-64).
+#[cfg(not(target_arch = "x86_64"))]
+pub fn avx512_available() -> bool {
     false
 }
 
@@ -33,16 +48,24 @@ pub fn vnni_available() -> bool {
     false
 }
 
-/// Defines `fn NAME(args)` whose body runs compiled with AVX2 and FMA
-/// where the CPU has them, and as plain code elsewhere.
-macro_rules! with_avx2 {
+/// Defines `fn NAME(args)` whose body runs compiled with AVX-512 F where
+/// the CPU has it (16 lanes at a time), else with AVX2 and FMA (8 lanes),
+/// else as plain code: the same operations in the same order, so the same
+/// bits.
+macro_rules! with_avx512 {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) {
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f,avx2,fma")]
+                unsafe fn widest($($arg: $ty),*) $body
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn wide($($arg: $ty),*) $body
+                if $crate::encoder::simd::avx512_available() {
+                    // SAFETY: the CPU has the features `widest` was built for.
+                    return unsafe { widest($($arg),*) };
+                }
                 if $crate::encoder::simd::avx2_available() {
                     // SAFETY: the CPU has the features `wide` was built for.
                     return unsafe { wide($($arg),*) };
@@ -52,7 +75,7 @@ macro_rules! with_avx2 {
         }
     };
 }
-pub(crate) use with_avx2;
+pub(crate) use with_avx512;
 
 /// The sum of `v` in 8 interleaved partial sums (so that it vectorises),
 /// added up pairwise at the end.

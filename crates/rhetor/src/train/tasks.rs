@@ -296,6 +296,47 @@ pub(crate) fn nested_decisions(task: &Task, oof: &[Vec<f32>], k: usize) -> Vec<V
     pred
 }
 
+/// Nested decisions with thresholds tuned per language: for fold f and
+/// language g, on the other folds' rows of g; a label with fewer than
+/// `min_positives` positives among them keeps the pooled threshold.
+pub(crate) fn nested_decisions_per_language(
+    task: &Task,
+    oof: &[Vec<f32>],
+    k: usize,
+    min_positives: usize,
+) -> Vec<Vec<usize>> {
+    let mut pred = vec![Vec::new(); oof.len()];
+    let mut langs: Vec<usize> = task.lang.clone();
+    langs.sort_unstable();
+    langs.dedup();
+    for f in 0..k {
+        let tune: Vec<usize> = (0..oof.len()).filter(|&i| task.folds[i] != f).collect();
+        let pooled = tune_thresholds(oof, &task.truth, &tune, task.n_labels);
+        for &g in &langs {
+            let mine: Vec<usize> = tune
+                .iter()
+                .copied()
+                .filter(|&i| task.lang[i] == g)
+                .collect();
+            let own = tune_thresholds(oof, &task.truth, &mine, task.n_labels);
+            let t: Vec<f32> = (0..task.n_labels)
+                .map(|l| {
+                    let positives = mine.iter().filter(|&&i| task.truth[i].contains(&l)).count();
+                    if positives >= min_positives {
+                        own[l]
+                    } else {
+                        pooled[l]
+                    }
+                })
+                .collect();
+            for i in (0..oof.len()).filter(|&i| task.folds[i] == f && task.lang[i] == g) {
+                pred[i] = (0..task.n_labels).filter(|&l| oof[i][l] >= t[l]).collect();
+            }
+        }
+    }
+    pred
+}
+
 pub(crate) fn argmax(p: &[f32]) -> usize {
     p.iter()
         .enumerate()

@@ -32,18 +32,21 @@ pub(super) unsafe fn product(m: &Tiled, a: &QuantisedRows, y: &mut [f32], t: usi
 /// `vpdpbusd` on 512-bit registers (tiles of 16 outputs, 8 token rows at a
 /// time).
 ///
-/// `shifted`: for signed int8 weights, per tile, block and output the
-/// `128 · Σ w` that the shifted inputs add; None for 4-bit nibbles
-/// (unsigned; their offset `8 · Σ q` comes with the inputs).
+/// `SIGNED`: the weights are int8 kept as `w + 128` (see `Q8Matrix`), and
+/// `128 · Σ q` of each input block comes back off; otherwise they are 4-bit
+/// nibbles (0..=15) and the offset `8 · Σ q` does. Either way the inputs are
+/// the signed operand, broadcast from memory. `bias`: when given,
+/// `y[r] = W · a[r] + bias` is written without reading `y` (a layer then
+/// needs no copy of the bias in every row first).
 ///
 /// # Safety
 /// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `w` must be in
 /// tiles of 16 outputs; `y` must hold `t · w.rows` values and `a` at least
 /// `t` rows of `w.cols`, padded to a multiple of 8.
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-pub(super) unsafe fn product_vnni(
+pub(super) unsafe fn product_vnni<const SIGNED: bool>(
     w: &Tiled,
-    shifted: Option<&[i32]>,
+    bias: Option<&[f32]>,
     a: &QuantisedRows,
     y: &mut [f32],
     t: usize,
@@ -52,17 +55,14 @@ pub(super) unsafe fn product_vnni(
     assert!(y.len() >= t * w.rows && a.cols == w.cols);
     assert!(a.q.len() >= t.div_ceil(VNNI_ROWS) * VNNI_ROWS * w.cols);
     assert!(w.bytes.len() >= w.rows * w.cols && w.scales.len() >= w.rows * blocks);
-    assert!(w.lanes == VNNI_TILE && shifted.is_none_or(|s| s.len() >= w.rows * blocks));
+    assert!(w.lanes == VNNI_TILE && bias.is_none_or(|b| b.len() >= w.rows));
     let tiles = w.rows / VNNI_TILE;
     for chunk in (0..t).step_by(CHUNK) {
         let end = (chunk + CHUNK).min(t);
         for tile in 0..tiles {
             for r0 in (chunk..end).step_by(VNNI_ROWS) {
                 let valid = (end - r0).min(VNNI_ROWS);
-                match shifted {
-                    Some(s) => tile_rows_vnni::<true>(w, Some(s), a, y, tile, r0, valid),
-                    None => tile_rows_vnni::<false>(w, None, a, y, tile, r0, valid),
-                }
+                tile_rows_vnni::<SIGNED>(w, bias, a, y, tile, r0, valid);
             }
         }
     }
@@ -71,14 +71,14 @@ pub(super) unsafe fn product_vnni(
 /// [`tile_rows`] with VNNI: one `vpdpbusd` per group of 4 inputs adds the
 /// 4 weight × input products of each of 16 outputs straight into its i32
 /// lane. For nibbles (`SIGNED` false) the block sums are the same integers
-/// as `tile_rows`', scaled in the same order: the same bits. For signed
-/// weights the inputs go in shifted to unsigned bytes (`q ^ 0x80` is
-/// `q + 128`, since `vpdpbusd` multiplies unsigned by signed bytes) and
-/// each block's `128 · Σ w` comes back off: the sums are exactly `Σ q · w`.
+/// as `tile_rows`', scaled in the same order: the same bits. For int8
+/// weights (kept as `w + 128`) each block's `128 · Σ q` (16 times the
+/// nibbles' `8 · Σ q`) comes back off: the sums are exactly `Σ q · w`.
+#[allow(clippy::too_many_arguments)]
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
 unsafe fn tile_rows_vnni<const SIGNED: bool>(
     w: &Tiled,
-    shifted: Option<&[i32]>,
+    bias: Option<&[f32]>,
     a: &QuantisedRows,
     y: &mut [f32],
     tile: usize,
@@ -90,8 +90,8 @@ unsafe fn tile_rows_vnni<const SIGNED: bool>(
     let per_tile = blocks * VNNI_TILE;
     let panel = &w.bytes[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
     let scales = &w.scales[tile * per_tile..(tile + 1) * per_tile];
-    let shifted = shifted.map(|s| &s[tile * per_tile..(tile + 1) * per_tile]);
     let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
+    let factor = if SIGNED { 16 } else { 1 };
     let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
     for b in 0..blocks {
         let mut sums = [_mm512_setzero_si512(); VNNI_ROWS];
@@ -103,28 +103,22 @@ unsafe fn tile_rows_vnni<const SIGNED: bool>(
             for (r, sum) in sums.iter_mut().enumerate() {
                 let four =
                     std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
-                *sum = if SIGNED {
-                    let unsigned = _mm512_set1_epi32(four ^ 0x8080_8080_u32 as i32);
-                    _mm512_dpbusd_epi32(*sum, unsigned, weights)
-                } else {
-                    _mm512_dpbusd_epi32(*sum, weights, _mm512_set1_epi32(four))
-                };
+                *sum = _mm512_dpbusd_epi32(*sum, weights, _mm512_set1_epi32(four));
             }
         }
         let d = _mm512_loadu_ps(scales.as_ptr().add(b * VNNI_TILE));
-        let back = shifted.map(|s| _mm512_loadu_si512(s.as_ptr().add(b * VNNI_TILE) as *const _));
         for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
             let at = (r0 + r) * blocks + b;
-            let back = back.unwrap_or_else(|| _mm512_set1_epi32(a.offset[at]));
-            let wide = _mm512_sub_epi32(*sum, back);
+            let wide = _mm512_sub_epi32(*sum, _mm512_set1_epi32(factor * a.offset[at]));
             let scale = _mm512_mul_ps(d, _mm512_set1_ps(a.scale[at]));
             *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, *acc);
         }
     }
+    let bias = bias.map(|b| _mm512_loadu_ps(b[tile * VNNI_TILE..][..VNNI_TILE].as_ptr()));
     for (r, acc) in acc.iter().enumerate().take(valid) {
         let out = &mut y[(r0 + r) * w.rows + tile * VNNI_TILE..][..VNNI_TILE];
-        let sum = _mm512_add_ps(_mm512_loadu_ps(out.as_ptr()), *acc);
-        _mm512_storeu_ps(out.as_mut_ptr(), sum);
+        let base = bias.unwrap_or_else(|| _mm512_loadu_ps(out.as_ptr()));
+        _mm512_storeu_ps(out.as_mut_ptr(), _mm512_add_ps(base, *acc));
     }
 }
 
@@ -175,6 +169,38 @@ pub(super) unsafe fn quantise(x: &[f32], out: &mut QuantisedRows) {
         _mm256_storeu_si256(out.q.as_mut_ptr().add(i * BLOCK) as *mut __m256i, packed);
         out.scale[i] = max / 127.0;
         out.offset[i] = 8 * _mm_cvtsi128_si32(t);
+    }
+}
+
+/// [`quantise`] with AVX-512: a block of 32 inputs is two registers, and
+/// `vpmovsdb` narrows each to 16 bytes. The same roundings, so the same
+/// bytes, scales and offsets.
+///
+/// # Safety
+/// The CPU must have AVX-512 F; `out` must hold `x.len() / 32` blocks.
+#[target_feature(enable = "avx2,fma,avx512f")]
+pub(super) unsafe fn quantise_avx512(x: &[f32], out: &mut QuantisedRows) {
+    let blocks = x.len() / BLOCK;
+    assert!(out.q.len() >= blocks * BLOCK && out.scale.len() >= blocks);
+    assert!(out.offset.len() >= blocks);
+    for i in 0..blocks {
+        let p = x.as_ptr().add(i * BLOCK);
+        let v: [__m512; 2] = std::array::from_fn(|j| {
+            let raw = _mm512_loadu_ps(p.add(16 * j));
+            // NaN lanes become 0, as in the scalar version.
+            _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(raw, raw), raw)
+        });
+        let max = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v[0]), _mm512_abs_ps(v[1])));
+        if !(max > 0.0 && max.is_finite()) {
+            continue;
+        }
+        let inv = _mm512_set1_ps(127.0 / max);
+        let q: [__m512i; 2] = std::array::from_fn(|j| _mm512_cvtps_epi32(_mm512_mul_ps(v[j], inv)));
+        let dst = out.q.as_mut_ptr().add(i * BLOCK);
+        _mm_storeu_si128(dst as *mut __m128i, _mm512_cvtsepi32_epi8(q[0]));
+        _mm_storeu_si128(dst.add(16) as *mut __m128i, _mm512_cvtsepi32_epi8(q[1]));
+        out.scale[i] = max / 127.0;
+        out.offset[i] = 8 * _mm512_reduce_add_epi32(_mm512_add_epi32(q[0], q[1]));
     }
 }
 

@@ -29,7 +29,8 @@ pub use eval::{
     nested_scores, out_of_fold,
 };
 pub use ship::{
-    confident_by_floor, finetuned_cross_validated, frozen_cross_validated, train, FinetuneSummary,
+    confident_by_floor, finetuned_cross_validated, frozen_cross_validated,
+    per_language_cross_validated, train, FinetuneSummary,
 };
 pub use store::{clear_runs, StateCache};
 

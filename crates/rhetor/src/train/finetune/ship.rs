@@ -21,7 +21,8 @@ use crate::error::ModelError;
 use crate::semeval::{self, TECHNIQUES};
 use crate::train::accurate::{head_features, mean_probs};
 use crate::train::tasks::{
-    fast_paragraph_oof, nested_confident, save_model, TaskScores, TrainOptions,
+    fast_paragraph_oof, nested_confident, nested_decisions, nested_decisions_per_language,
+    save_model, score_by_language, TaskScores, TrainOptions,
 };
 use crate::train::{confident_thresholds, tune_thresholds, Counts};
 
@@ -315,6 +316,31 @@ pub fn finetuned_cross_validated(
     let k = opts.folds;
     let (_, alone, fused) = alone_and_fused(&articles, &rows, &oof, k, fast, opts.confident_floor);
     Ok(Some((alone, fused)))
+}
+
+/// Nested scores of the fine-tuned fold models at `epoch`, fused with the
+/// fast tier, with thresholds tuned per language (a label keeps the pooled
+/// threshold where its language has fewer than `min_positives` positives),
+/// against the pooled thresholds: (pooled, per language).
+pub fn per_language_cross_validated(
+    dir: &Path,
+    encoder: &Encoder,
+    opts: &FinetuneOptions,
+    fast: TrainOptions,
+    epoch: usize,
+    min_positives: usize,
+) -> Result<Option<(TaskScores, TaskScores)>, ModelError> {
+    let Some((articles, rows, oof)) = held_out(dir, encoder, opts, epoch)? else {
+        return Ok(None);
+    };
+    let k = opts.folds;
+    let fused = fused_with_fast(&articles, &oof, k, fast);
+    let pooled = score_by_language(&rows.task, &nested_decisions(&rows.task, &fused, k));
+    let own = score_by_language(
+        &rows.task,
+        &nested_decisions_per_language(&rows.task, &fused, k, min_positives),
+    );
+    Ok(Some((pooled, own)))
 }
 
 /// The training articles, their rows and the fold models' out-of-fold
