@@ -71,31 +71,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         // FT_PER_LANG=10,30,…: thresholds tuned per language (a label keeps
         // the pooled one below that many positives), last epoch, fused.
-        if let (true, Some(mins)) = (score, std::env::var_os("FT_PER_LANG")) {
-            for m in mins.to_string_lossy().split(',') {
-                let m: usize = m.parse()?;
-                if let Some((pooled, own)) = finetune::per_language_cross_validated(
-                    data,
-                    &enc,
-                    &opts,
-                    fast,
-                    opts.epochs - 1,
-                    m,
-                )? {
-                    println!("pooled thresholds fused: {}", pooled.summary());
-                    println!("per-language thresholds (min {m}) fused: {}", own.summary());
+        let last = opts.epochs - 1;
+        if let (true, Some(mins)) = (score, env_list::<usize>("FT_PER_LANG")?) {
+            if let Some((pooled, own)) =
+                finetune::per_language_cross_validated(data, &enc, &opts, fast, last, &mins)?
+            {
+                println!("pooled thresholds fused: {}", pooled.summary());
+                for (m, s) in own {
+                    println!("per-language thresholds (min {m}) fused: {}", s.summary());
                 }
             }
         }
         // FT_FLOORS=0.6,0.65,…: the confident labels of the last epoch
         // selected at each precision floor.
-        if let (true, Some(floors)) = (score, std::env::var_os("FT_FLOORS")) {
-            let floors: Vec<f64> = floors
-                .to_string_lossy()
-                .split(',')
-                .map(str::parse)
-                .collect::<Result<_, _>>()?;
-            let last = opts.epochs - 1;
+        if let (true, Some(floors)) = (score, env_list::<f64>("FT_FLOORS")?) {
             for (floor, alone, fused) in
                 finetune::confident_by_floor(data, &enc, &opts, fast, last, &floors)?
             {
@@ -140,4 +129,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// The comma-separated values of the environment variable `name`, if set.
+fn env_list<T>(name: &str) -> Result<Option<Vec<T>>, Box<dyn std::error::Error>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + 'static,
+{
+    let Some(v) = std::env::var_os(name) else {
+        return Ok(None);
+    };
+    let values = v
+        .to_string_lossy()
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(values))
 }

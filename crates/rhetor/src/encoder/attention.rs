@@ -28,30 +28,46 @@ pub(crate) fn attend_all(
     scale: f32,
 ) {
     let hd = hidden / heads.max(1);
+    let longest = lens.iter().copied().max().unwrap_or(0);
     #[cfg(target_arch = "x86_64")]
-    if hd == x86::HEAD && x86::available() {
-        // SAFETY: the CPU has AVX-512 F (checked just above); shapes are
-        // checked inside.
-        unsafe { x86::attend_all(q, k, v, ctx, lens, heads, hidden, scale) };
+    if hd == x86::HEAD && super::simd::avx512_available() {
+        let mut buf = x86::Buffers::new(longest);
+        each_head(lens, heads, hidden, hd, |off, n| {
+            // SAFETY: the CPU has AVX-512 F, AVX2 and FMA (checked just
+            // above); `head_attention` checks the rows it reads.
+            unsafe { x86::head_attention(q, k, v, ctx, off, n, hidden, scale, &mut buf) }
+        });
         return;
     }
-    let longest = lens.iter().copied().max().unwrap_or(0);
     let mut scores = vec![0f32; longest * longest];
+    each_head(lens, heads, hidden, hd, |off, n| {
+        attend(
+            &q[off..],
+            &k[off..],
+            &v[off..],
+            &mut ctx[off..],
+            &mut scores[..n * n],
+            n,
+            hd,
+            hidden,
+            scale,
+        );
+    });
+}
+
+/// Calls `f(offset, n)` for every head of every sequence: the offset of
+/// the head's first element in the packed rows, and the sequence's length.
+fn each_head(
+    lens: &[usize],
+    heads: usize,
+    hidden: usize,
+    hd: usize,
+    mut f: impl FnMut(usize, usize),
+) {
     let mut start = 0;
     for &n in lens {
         for head in 0..heads {
-            let off = start * hidden + head * hd;
-            attend(
-                &q[off..],
-                &k[off..],
-                &v[off..],
-                &mut ctx[off..],
-                &mut scores[..n * n],
-                n,
-                hd,
-                hidden,
-                scale,
-            );
+            f(start * hidden + head * hd, n);
         }
         start += n;
     }
@@ -59,6 +75,7 @@ pub(crate) fn attend_all(
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    use super::super::forward::{EXP_LN2_HI, EXP_LN2_LO, EXP_POLY, EXP_ROUND};
     use std::arch::x86_64::*;
 
     /// The head width the fused kernel is written for.
@@ -66,65 +83,37 @@ mod x86 {
     /// Keys per vector.
     const LANES: usize = 16;
 
-    pub(super) fn available() -> bool {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-    }
-
-    /// See [`super::attend_all`].
-    ///
-    /// # Safety
-    /// The CPU must have AVX-512 F, AVX2 and FMA.
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn attend_all(
-        q: &[f32],
-        k: &[f32],
-        v: &[f32],
-        ctx: &mut [f32],
-        lens: &[usize],
-        heads: usize,
-        hidden: usize,
-        scale: f32,
-    ) {
-        let total: usize = lens.iter().sum();
-        assert!(heads * HEAD == hidden);
-        assert!(q.len() >= total * hidden && k.len() >= total * hidden);
-        assert!(v.len() >= total * hidden && ctx.len() >= total * hidden);
-        let longest = lens.iter().copied().max().unwrap_or(0);
-        let padded = longest.div_ceil(LANES) * LANES;
-        let mut buf = Buffers {
-            keys: vec![0f32; HEAD * padded],
-            values: vec![0f32; HEAD * padded],
-            rows: vec![0f32; GROUP * padded],
-        };
-        let mut start = 0;
-        for &n in lens {
-            for head in 0..heads {
-                let off = start * hidden + head * HEAD;
-                head_attention(q, k, v, ctx, off, n, hidden, scale, &mut buf);
-            }
-            start += n;
-        }
-    }
-
     /// Queries done together: each key and value vector loaded serves them
     /// all.
     const GROUP: usize = 4;
 
     /// One head's keys transposed, its values packed, and a group's scores.
-    struct Buffers {
+    pub(super) struct Buffers {
         keys: Vec<f32>,
         values: Vec<f32>,
         rows: Vec<f32>,
     }
 
+    impl Buffers {
+        /// Room for sequences of up to `longest` tokens.
+        pub(super) fn new(longest: usize) -> Self {
+            let padded = longest.div_ceil(LANES) * LANES;
+            Buffers {
+                keys: vec![0f32; HEAD * padded],
+                values: vec![0f32; HEAD * padded],
+                rows: vec![0f32; GROUP * padded],
+            }
+        }
+    }
+
     /// One head over one sequence of `n` tokens whose first row starts at
     /// `off` (rows `stride` apart).
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512 F, AVX2 and FMA.
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx512f,avx2,fma")]
-    unsafe fn head_attention(
+    pub(super) unsafe fn head_attention(
         q: &[f32],
         k: &[f32],
         v: &[f32],
@@ -273,31 +262,32 @@ mod x86 {
         }
     }
 
-    /// [`super::super::forward::exp`] on 16 lanes: `2^n · e^r` with Cephes'
-    /// polynomial, inputs clamped to [-87, 88].
+    /// [`super::super::forward::exp`]'s method and constants on 16 lanes:
+    /// `2^n · e^r`, inputs clamped to [-87, 88]. The polynomial's steps are
+    /// fused multiply-adds here, so the last bit can differ from the scalar
+    /// version's.
     #[inline]
     #[target_feature(enable = "avx512f,avx2,fma")]
     unsafe fn exp(x: __m512) -> __m512 {
-        const ROUND: f32 = 12_582_912.0;
         let x = _mm512_min_ps(
             _mm512_max_ps(x, _mm512_set1_ps(-87.0)),
             _mm512_set1_ps(88.0),
         );
         let shifted = _mm512_add_ps(
             _mm512_mul_ps(x, _mm512_set1_ps(std::f32::consts::LOG2_E)),
-            _mm512_set1_ps(ROUND),
+            _mm512_set1_ps(EXP_ROUND),
         );
-        let n = _mm512_sub_ps(shifted, _mm512_set1_ps(ROUND));
+        let n = _mm512_sub_ps(shifted, _mm512_set1_ps(EXP_ROUND));
         let bits = _mm512_sub_epi32(
             _mm512_castps_si512(shifted),
-            _mm512_set1_epi32(ROUND.to_bits() as i32),
+            _mm512_set1_epi32(EXP_ROUND.to_bits() as i32),
         );
         let r = _mm512_add_ps(
-            _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693_359_4))),
-            _mm512_mul_ps(n, _mm512_set1_ps(2.121_944_4e-4)),
+            _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(EXP_LN2_HI))),
+            _mm512_mul_ps(n, _mm512_set1_ps(EXP_LN2_LO)),
         );
-        let mut p = _mm512_set1_ps(1.987_569_1e-4);
-        for c in [1.398_2e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5] {
+        let mut p = _mm512_set1_ps(EXP_POLY[0]);
+        for &c in &EXP_POLY[1..] {
             p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(c));
         }
         let r2 = _mm512_mul_ps(r, r);

@@ -456,24 +456,37 @@ pub(crate) fn attend(
 /// from 0; above 88 it saturates at ≈ 1.6e38.
 #[inline(always)]
 pub(crate) fn exp(x: f32) -> f32 {
-    // 1.5 · 2^23: adding and subtracting it rounds to the nearest integer.
-    const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let shifted = x * std::f32::consts::LOG2_E + ROUND;
-    let n = shifted - ROUND;
+    let shifted = x * std::f32::consts::LOG2_E + EXP_ROUND;
+    let n = shifted - EXP_ROUND;
     // The integer n sits in the low mantissa bits of `shifted`: read it
     // there (a saturating `as i32` would not vectorise).
-    let bits = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
-    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
-    let mut p = 1.987_569_1e-4_f32;
-    p = p * r + 1.398_2e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 0.166_666_65;
-    p = p * r + 0.5;
+    let bits = (shifted.to_bits() as i32).wrapping_sub(EXP_ROUND.to_bits() as i32);
+    let r = x - n * EXP_LN2_HI + n * EXP_LN2_LO;
+    let mut p = EXP_POLY[0];
+    for &c in &EXP_POLY[1..] {
+        p = p * r + c;
+    }
     let e = p * r * r + r + 1.0;
     e * f32::from_bits((bits.wrapping_add(127) as u32) << 23)
 }
+
+/// 1.5 · 2^23: adding and subtracting it rounds to the nearest integer.
+pub(crate) const EXP_ROUND: f32 = 12_582_912.0;
+/// ln 2 as `EXP_LN2_HI - EXP_LN2_LO`, so that `x - n · ln 2` keeps the
+/// precision of f32.
+pub(crate) const EXP_LN2_HI: f32 = 0.693_359_4;
+pub(crate) const EXP_LN2_LO: f32 = 2.121_944_4e-4;
+/// Cephes' degree-6 polynomial for `e^r` (beyond `1 + r`), highest
+/// coefficient first.
+pub(crate) const EXP_POLY: [f32; 6] = [
+    1.987_569_1e-4,
+    1.398_2e-3,
+    8.333_452e-3,
+    4.166_579_6e-2,
+    0.166_666_65,
+    0.5,
+];
 
 /// GELU with the exact (erf) form the model was trained with.
 #[inline(always)]

@@ -319,27 +319,32 @@ pub fn finetuned_cross_validated(
 }
 
 /// Nested scores of the fine-tuned fold models at `epoch`, fused with the
-/// fast tier, with thresholds tuned per language (a label keeps the pooled
-/// threshold where its language has fewer than `min_positives` positives),
-/// against the pooled thresholds: (pooled, per language).
+/// fast tier, with the pooled thresholds and, for each of `min_positives`,
+/// with thresholds tuned per language (a label keeps the pooled threshold
+/// where its language has fewer positives than that): (pooled, per
+/// language for each minimum). The fusion is computed once for all.
+#[allow(clippy::type_complexity)]
 pub fn per_language_cross_validated(
     dir: &Path,
     encoder: &Encoder,
     opts: &FinetuneOptions,
     fast: TrainOptions,
     epoch: usize,
-    min_positives: usize,
-) -> Result<Option<(TaskScores, TaskScores)>, ModelError> {
+    min_positives: &[usize],
+) -> Result<Option<(TaskScores, Vec<(usize, TaskScores)>)>, ModelError> {
     let Some((articles, rows, oof)) = held_out(dir, encoder, opts, epoch)? else {
         return Ok(None);
     };
     let k = opts.folds;
     let fused = fused_with_fast(&articles, &oof, k, fast);
     let pooled = score_by_language(&rows.task, &nested_decisions(&rows.task, &fused, k));
-    let own = score_by_language(
-        &rows.task,
-        &nested_decisions_per_language(&rows.task, &fused, k, min_positives),
-    );
+    let own = min_positives
+        .iter()
+        .map(|&m| {
+            let pred = nested_decisions_per_language(&rows.task, &fused, k, m);
+            (m, score_by_language(&rows.task, &pred))
+        })
+        .collect();
     Ok(Some((pooled, own)))
 }
 
