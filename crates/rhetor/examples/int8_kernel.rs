@@ -51,6 +51,16 @@ fn main() {
                 "VNNI and AVX2 products differ"
             );
         }
+        let mut quantise = f64::INFINITY;
+        for _ in 0..5 {
+            let t = Instant::now();
+            std::hint::black_box(rhetor::encoder::int8::QuantisedRows::new(&x, cols, 8));
+            quantise = quantise.min(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "  quantising the {tokens}×{cols} inputs: {:.2} ms",
+            quantise * 1e3
+        );
         let mut best = [f64::INFINITY; 3];
         for _ in 0..5 {
             let t = Instant::now();

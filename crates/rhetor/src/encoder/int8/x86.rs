@@ -4,7 +4,10 @@
 //! blocks. Each is compiled for its instructions and called only where
 //! [`Kernel::available`](super::Kernel::available) found them.
 
-use super::{QuantisedRows, Tiled, BLOCK, CHUNK, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE};
+use super::{
+    QuantisedRows, Tiled, BLOCK, CHUNK, PAD_ROWS, ROWS, TILE, TILES, VNNI_ROWS, VNNI_TILE,
+    VNNI_TILES,
+};
 use std::arch::x86_64::*;
 
 /// `y[r] += W · a[r]` for the first `t` rows of `a`.
@@ -29,22 +32,23 @@ pub(super) unsafe fn product(m: &Tiled, a: &QuantisedRows, y: &mut [f32], t: usi
 }
 
 /// `y[r] += W · a[r]` for the first `t` rows of `a`, with VNNI's
-/// `vpdpbusd` on 512-bit registers (tiles of 16 outputs, 8 token rows at a
-/// time).
+/// `vpdpbusd` on 512-bit registers (tiles of 16 outputs; 4 token rows and
+/// 3 tiles a call).
 ///
-/// `SIGNED`: the weights are int8 kept as `w + 128` (see `Q8Matrix`), and
-/// `128 · Σ q` of each input block comes back off; otherwise they are 4-bit
-/// nibbles (0..=15) and the offset `8 · Σ q` does. Either way the inputs are
-/// the signed operand, broadcast from memory. `bias`: when given,
+/// The weights are unsigned bytes: 4-bit nibbles (0..=15, `w + 8`) or int8
+/// weights kept as `w + 128` (see `Q8Matrix`); each input block's offset
+/// (`8 · Σ q` or `128 · Σ q`, quantised with the inputs for these weights)
+/// comes back off. The inputs are the signed operand, broadcast from
+/// memory. `bias`: when given,
 /// `y[r] = W · a[r] + bias` is written without reading `y` (a layer then
 /// needs no copy of the bias in every row first).
 ///
 /// # Safety
 /// The CPU must have AVX2, FMA, AVX-512 F, VL and VNNI; `w` must be in
 /// tiles of 16 outputs; `y` must hold `t · w.rows` values and `a` at least
-/// `t` rows of `w.cols`, padded to a multiple of 8.
+/// `t` rows of `w.cols`, padded to a multiple of `VNNI_ROWS`.
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-pub(super) unsafe fn product_vnni<const SIGNED: bool>(
+pub(super) unsafe fn product_vnni(
     w: &Tiled,
     bias: Option<&[f32]>,
     a: &QuantisedRows,
@@ -59,24 +63,32 @@ pub(super) unsafe fn product_vnni<const SIGNED: bool>(
     let tiles = w.rows / VNNI_TILE;
     for chunk in (0..t).step_by(CHUNK) {
         let end = (chunk + CHUNK).min(t);
-        for tile in 0..tiles {
+        // VNNI_TILES tiles a call, then any left one at a time.
+        let mut tile = 0;
+        while tile < tiles {
+            let wide = tile + VNNI_TILES <= tiles;
             for r0 in (chunk..end).step_by(VNNI_ROWS) {
                 let valid = (end - r0).min(VNNI_ROWS);
-                tile_rows_vnni::<SIGNED>(w, bias, a, y, tile, r0, valid);
+                if wide {
+                    tile_rows_vnni::<VNNI_ROWS, VNNI_TILES>(w, bias, a, y, tile, r0, valid);
+                } else {
+                    tile_rows_vnni::<VNNI_ROWS, 1>(w, bias, a, y, tile, r0, valid);
+                }
             }
+            tile += if wide { VNNI_TILES } else { 1 };
         }
     }
 }
 
 /// [`tile_rows`] with VNNI: one `vpdpbusd` per group of 4 inputs adds the
 /// 4 weight × input products of each of 16 outputs straight into its i32
-/// lane. For nibbles (`SIGNED` false) the block sums are the same integers
-/// as `tile_rows`', scaled in the same order: the same bits. For int8
-/// weights (kept as `w + 128`) each block's `128 · Σ q` (16 times the
-/// nibbles' `8 · Σ q`) comes back off: the sums are exactly `Σ q · w`.
+/// lane, for `R` token rows from `r0` and `C` column tiles from `tile`. For
+/// nibbles the block sums are the same integers as `tile_rows`', scaled in
+/// the same order: the same bits. For int8 weights (kept as `w + 128`) each
+/// block's `128 · Σ q` comes back off: the sums are exactly `Σ q · w`.
 #[allow(clippy::too_many_arguments)]
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
-unsafe fn tile_rows_vnni<const SIGNED: bool>(
+unsafe fn tile_rows_vnni<const R: usize, const C: usize>(
     w: &Tiled,
     bias: Option<&[f32]>,
     a: &QuantisedRows,
@@ -88,37 +100,56 @@ unsafe fn tile_rows_vnni<const SIGNED: bool>(
     let cols = w.cols;
     let blocks = cols / BLOCK;
     let per_tile = blocks * VNNI_TILE;
-    let panel = &w.bytes[tile * cols * VNNI_TILE..(tile + 1) * cols * VNNI_TILE];
-    let scales = &w.scales[tile * per_tile..(tile + 1) * per_tile];
-    let rows = &a.q[r0 * cols..(r0 + VNNI_ROWS) * cols];
-    let factor = if SIGNED { 16 } else { 1 };
-    let mut acc = [_mm512_setzero_ps(); VNNI_ROWS];
+    let panel = &w.bytes[tile * cols * VNNI_TILE..(tile + C) * cols * VNNI_TILE];
+    let scales = &w.scales[tile * per_tile..(tile + C) * per_tile];
+    let rows = &a.q[r0 * cols..(r0 + R) * cols];
+    // The rows' scales and offsets: a group's PAD_ROWS rows side by side
+    // for each block (`QuantisedRows::at`); r0..r0 + R lie in one group.
+    let first = a.at(r0, 0);
+    let span = (blocks - 1) * PAD_ROWS + R;
+    let in_scales = &a.scale[first..first + span];
+    let in_offsets = &a.offset[first..first + span];
+    let mut acc = [[_mm512_setzero_ps(); C]; R];
     for b in 0..blocks {
-        let mut sums = [_mm512_setzero_si512(); VNNI_ROWS];
+        let mut sums = [[_mm512_setzero_si512(); C]; R];
         for s in 0..BLOCK / 4 {
             let g = b * (BLOCK / 4) + s;
-            // SAFETY (all loads): `panel` holds cols/4 groups of 64
-            // bytes, `rows` VNNI_ROWS rows of `cols` bytes; g < cols/4.
-            let weights = _mm512_loadu_si512(panel.as_ptr().add(g * 64) as *const _);
+            // SAFETY (all loads): `panel` holds C panels of cols/4 groups
+            // of 64 bytes, `rows` R rows of `cols` bytes; g < cols/4.
+            let weights: [__m512i; C] = std::array::from_fn(|c| {
+                _mm512_loadu_si512(panel.as_ptr().add(c * cols * VNNI_TILE + g * 64) as *const _)
+            });
             for (r, sum) in sums.iter_mut().enumerate() {
                 let four =
                     std::ptr::read_unaligned(rows.as_ptr().add(r * cols + g * 4) as *const i32);
-                *sum = _mm512_dpbusd_epi32(*sum, weights, _mm512_set1_epi32(four));
+                let four = _mm512_set1_epi32(four);
+                for (sum, weights) in sum.iter_mut().zip(&weights) {
+                    *sum = _mm512_dpbusd_epi32(*sum, *weights, four);
+                }
             }
         }
-        let d = _mm512_loadu_ps(scales.as_ptr().add(b * VNNI_TILE));
-        for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
-            let at = (r0 + r) * blocks + b;
-            let wide = _mm512_sub_epi32(*sum, _mm512_set1_epi32(factor * a.offset[at]));
-            let scale = _mm512_mul_ps(d, _mm512_set1_ps(a.scale[at]));
-            *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, *acc);
+        // SAFETY: both slices hold R values at every PAD_ROWS-th place
+        // from b · PAD_ROWS; read through pointers, each becomes a
+        // broadcast from memory.
+        let s_at = in_scales.as_ptr().add(b * PAD_ROWS);
+        let o_at = in_offsets.as_ptr().add(b * PAD_ROWS);
+        for c in 0..C {
+            let d = _mm512_loadu_ps(scales.as_ptr().add((c * blocks + b) * VNNI_TILE));
+            for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
+                let wide = _mm512_sub_epi32(sum[c], _mm512_set1_epi32(*o_at.add(r)));
+                let scale = _mm512_mul_ps(d, _mm512_set1_ps(*s_at.add(r)));
+                acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(wide), scale, acc[c]);
+            }
         }
     }
-    let bias = bias.map(|b| _mm512_loadu_ps(b[tile * VNNI_TILE..][..VNNI_TILE].as_ptr()));
-    for (r, acc) in acc.iter().enumerate().take(valid) {
-        let out = &mut y[(r0 + r) * w.rows + tile * VNNI_TILE..][..VNNI_TILE];
-        let base = bias.unwrap_or_else(|| _mm512_loadu_ps(out.as_ptr()));
-        _mm512_storeu_ps(out.as_mut_ptr(), _mm512_add_ps(base, *acc));
+    for c in 0..C {
+        let at = (tile + c) * VNNI_TILE;
+        let bias = bias.map(|b| _mm512_loadu_ps(b[at..][..VNNI_TILE].as_ptr()));
+        for (r, acc) in acc.iter().enumerate().take(valid) {
+            let out = &mut y[(r0 + r) * w.rows + at..][..VNNI_TILE];
+            let base = bias.unwrap_or_else(|| _mm512_loadu_ps(out.as_ptr()));
+            _mm512_storeu_ps(out.as_mut_ptr(), _mm512_add_ps(base, acc[c]));
+        }
     }
 }
 
@@ -167,8 +198,7 @@ pub(super) unsafe fn quantise(x: &[f32], out: &mut QuantisedRows) {
         );
         let packed = _mm256_permutevar8x32_epi32(packed, order);
         _mm256_storeu_si256(out.q.as_mut_ptr().add(i * BLOCK) as *mut __m256i, packed);
-        out.scale[i] = max / 127.0;
-        out.offset[i] = 8 * _mm_cvtsi128_si32(t);
+        out.set(i, max / 127.0, _mm_cvtsi128_si32(t));
     }
 }
 
@@ -199,8 +229,11 @@ pub(super) unsafe fn quantise_avx512(x: &[f32], out: &mut QuantisedRows) {
         let dst = out.q.as_mut_ptr().add(i * BLOCK);
         _mm_storeu_si128(dst as *mut __m128i, _mm512_cvtsepi32_epi8(q[0]));
         _mm_storeu_si128(dst.add(16) as *mut __m128i, _mm512_cvtsepi32_epi8(q[1]));
-        out.scale[i] = max / 127.0;
-        out.offset[i] = 8 * _mm512_reduce_add_epi32(_mm512_add_epi32(q[0], q[1]));
+        out.set(
+            i,
+            max / 127.0,
+            _mm512_reduce_add_epi32(_mm512_add_epi32(q[0], q[1])),
+        );
     }
 }
 
@@ -246,7 +279,7 @@ unsafe fn tile_rows(
         for c in 0..TILES {
             let d = _mm256_loadu_ps(scales.as_ptr().add((c * blocks + b) * TILE));
             for (r, (sum, acc)) in sums.iter().zip(acc.iter_mut()).enumerate() {
-                let at = (r0 + r) * blocks + b;
+                let at = a.at(r0 + r, b);
                 let wide = _mm256_sub_epi32(
                     _mm256_madd_epi16(sum[c], ones),
                     _mm256_set1_epi32(a.offset[at]),
