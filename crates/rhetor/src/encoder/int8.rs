@@ -728,6 +728,70 @@ mod tests {
         assert!(cosine > 0.9999, "cosine {cosine}");
     }
 
+    /// The scalar quantiser, block by block, as the reference.
+    fn quantised_by_blocks(x: &[f32], cols: usize) -> QuantisedRows {
+        let rows = x.len() / cols;
+        let padded = rows.div_ceil(PAD_ROWS) * PAD_ROWS;
+        let blocks = cols / BLOCK;
+        let mut out = QuantisedRows {
+            cols,
+            q: vec![0i8; padded * cols],
+            scale: vec![0f32; padded * blocks],
+            offset: vec![0i32; padded * blocks],
+            weight_offset: NIBBLE_OFFSET,
+        };
+        for (i, block) in x.chunks_exact(BLOCK).enumerate() {
+            if let Some((s, sum)) = quantise_block(block, &mut out.q[i * BLOCK..(i + 1) * BLOCK]) {
+                out.set(i, s, sum);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_quantiser_gives_the_scalar_bytes_scales_and_offsets() {
+        // 23 rows of 384: the AVX-512 quantiser's groups of 16 blocks
+        // straddle rows, and the last blocks go one at a time.
+        let (t, cols) = (23, 384);
+        let mut x = inputs(t, cols, 13);
+        for v in &mut x[64..96] {
+            *v = 0.0; // an all-zero block: no scale, zero bytes
+        }
+        x[1000] = f32::NAN;
+        x[2000] = f32::INFINITY;
+        x[3001] = f32::NEG_INFINITY;
+        let want = quantised_by_blocks(&x, cols);
+        let check = |got: &QuantisedRows, name: &str| {
+            assert_eq!(got.q, want.q, "{name}: bytes");
+            assert_eq!(got.offset, want.offset, "{name}: offsets");
+            let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got.scale), bits(&want.scale), "{name}: scales");
+        };
+        check(
+            &QuantisedRows::new(&x, cols, NIBBLE_OFFSET),
+            "the one chosen",
+        );
+        #[cfg(target_arch = "x86_64")]
+        for (name, available) in [("AVX2", avx2_available()), ("AVX-512", avx512_available())] {
+            if !available {
+                continue;
+            }
+            let mut got = quantised_by_blocks(&[], cols);
+            got.q = vec![0; want.q.len()];
+            got.scale = vec![0.0; want.scale.len()];
+            got.offset = vec![0; want.offset.len()];
+            // SAFETY: the CPU has the instructions (checked above).
+            unsafe {
+                if name == "AVX2" {
+                    x86::quantise(&x, &mut got);
+                } else {
+                    x86::quantise_avx512(&x, &mut got);
+                }
+            }
+            check(&got, name);
+        }
+    }
+
     #[test]
     fn hostile_inputs_do_not_panic() {
         for kernel in [Kernel::Int8, Kernel::Vnni] {
