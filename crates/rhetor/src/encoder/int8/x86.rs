@@ -307,8 +307,7 @@ unsafe fn quantise_16(x: &[f32], out: &mut QuantisedRows, i: usize) -> bool {
     });
     let mut total = [0i32; 16];
     _mm512_storeu_si512(total.as_mut_ptr() as *mut _, _mm512_castps_si512(totals));
-    for j in 0..16 {
-        let lane = ACROSS_16_LANE[j];
+    for (j, &lane) in ACROSS_16_LANE.iter().enumerate() {
         out.set(i + j, scale[lane], total[lane]);
     }
     true
