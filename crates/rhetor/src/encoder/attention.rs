@@ -84,8 +84,11 @@ mod x86 {
     const LANES: usize = 16;
 
     /// Queries done together: each key and value vector loaded serves them
-    /// all.
-    const GROUP: usize = 4;
+    /// all, and 16 sums keep the multiply-adds busy. 8 ran the encoder
+    /// 1.05× faster than 4 (`rhetor bench --encoder`, session 14); ending
+    /// a sequence in groups of 4, 2 and 1 instead of single queries was
+    /// 0.97× (more code inlined, for a few queries a sequence).
+    const GROUP: usize = 8;
 
     /// One head's keys transposed, its values packed, and a group's scores.
     pub(super) struct Buffers {
