@@ -468,16 +468,8 @@ impl QuantisedRows {
     /// 128 for int8 weights kept as `w + 128`.
     pub fn new(x: &[f32], cols: usize, weight_offset: i32) -> QuantisedRows {
         let rows = x.len() / cols;
-        let padded = rows.div_ceil(PAD_ROWS) * PAD_ROWS;
-        let blocks = cols / BLOCK;
-        let mut out = QuantisedRows {
-            cols,
-            q: vec![0i8; padded * cols],
-            scale: vec![0f32; padded * blocks],
-            offset: vec![0i32; padded * blocks],
-            weight_offset,
-        };
-        let whole = &x[..rows * blocks * BLOCK];
+        let mut out = QuantisedRows::zeroed(rows, cols, weight_offset);
+        let whole = &x[..rows * (cols / BLOCK) * BLOCK];
         #[cfg(target_arch = "x86_64")]
         if avx512_available() {
             // SAFETY: AVX-512 F is there; as below.
@@ -491,13 +483,32 @@ impl QuantisedRows {
             unsafe { x86::quantise(whole, &mut out) };
             return out;
         }
+        out.quantise_by_blocks(whole);
+        out
+    }
+
+    /// Room for `rows` rows (padded) of `cols`, all zero.
+    fn zeroed(rows: usize, cols: usize, weight_offset: i32) -> QuantisedRows {
+        let padded = rows.div_ceil(PAD_ROWS) * PAD_ROWS;
+        let blocks = cols / BLOCK;
+        QuantisedRows {
+            cols,
+            q: vec![0i8; padded * cols],
+            scale: vec![0f32; padded * blocks],
+            offset: vec![0i32; padded * blocks],
+            weight_offset,
+        }
+    }
+
+    /// The plain-Rust quantiser, block by block (the reference the
+    /// AVX2 and AVX-512 ones give the same bits as).
+    fn quantise_by_blocks(&mut self, whole: &[f32]) {
         for (i, block) in whole.chunks_exact(BLOCK).enumerate() {
-            let q = &mut out.q[i * BLOCK..(i + 1) * BLOCK];
+            let q = &mut self.q[i * BLOCK..(i + 1) * BLOCK];
             if let Some((s, sum)) = quantise_block(block, q) {
-                out.set(i, s, sum);
+                self.set(i, s, sum);
             }
         }
-        out
     }
 
     /// Where the scale and offset of row `r`, block `b` are kept.
@@ -728,26 +739,6 @@ mod tests {
         assert!(cosine > 0.9999, "cosine {cosine}");
     }
 
-    /// The scalar quantiser, block by block, as the reference.
-    fn quantised_by_blocks(x: &[f32], cols: usize) -> QuantisedRows {
-        let rows = x.len() / cols;
-        let padded = rows.div_ceil(PAD_ROWS) * PAD_ROWS;
-        let blocks = cols / BLOCK;
-        let mut out = QuantisedRows {
-            cols,
-            q: vec![0i8; padded * cols],
-            scale: vec![0f32; padded * blocks],
-            offset: vec![0i32; padded * blocks],
-            weight_offset: NIBBLE_OFFSET,
-        };
-        for (i, block) in x.chunks_exact(BLOCK).enumerate() {
-            if let Some((s, sum)) = quantise_block(block, &mut out.q[i * BLOCK..(i + 1) * BLOCK]) {
-                out.set(i, s, sum);
-            }
-        }
-        out
-    }
-
     #[test]
     fn every_quantiser_gives_the_scalar_bytes_scales_and_offsets() {
         // 23 rows of 384: the AVX-512 quantiser's groups of 16 blocks
@@ -760,7 +751,8 @@ mod tests {
         x[1000] = f32::NAN;
         x[2000] = f32::INFINITY;
         x[3001] = f32::NEG_INFINITY;
-        let want = quantised_by_blocks(&x, cols);
+        let mut want = QuantisedRows::zeroed(t, cols, NIBBLE_OFFSET);
+        want.quantise_by_blocks(&x);
         let check = |got: &QuantisedRows, name: &str| {
             assert_eq!(got.q, want.q, "{name}: bytes");
             assert_eq!(got.offset, want.offset, "{name}: offsets");
@@ -776,10 +768,7 @@ mod tests {
             if !available {
                 continue;
             }
-            let mut got = quantised_by_blocks(&[], cols);
-            got.q = vec![0; want.q.len()];
-            got.scale = vec![0.0; want.scale.len()];
-            got.offset = vec![0; want.offset.len()];
+            let mut got = QuantisedRows::zeroed(t, cols, NIBBLE_OFFSET);
             // SAFETY: the CPU has the instructions (checked above).
             unsafe {
                 if name == "AVX2" {
