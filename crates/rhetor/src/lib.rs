@@ -29,6 +29,8 @@ pub mod sources;
 pub mod stage;
 pub mod store;
 pub mod structure;
+#[cfg(test)]
+mod test_rng;
 #[cfg(feature = "train")]
 pub mod train;
 

@@ -312,13 +312,8 @@ mod tests {
         let (heads, hidden) = (3, 96);
         let lens = [1usize, 2, 15, 16, 17, 31, 33, 64, 65, 130];
         let total: usize = lens.iter().sum();
-        let mut seed = 11u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 40) as f32 / (1u64 << 24) as f32) * 4.0 - 2.0
-        };
+        let mut rng = crate::test_rng::Lcg(11);
+        let mut next = move || rng.unit() * 4.0 - 2.0;
         let q: Vec<f32> = (0..total * hidden).map(|_| next()).collect();
         let k: Vec<f32> = (0..total * hidden).map(|_| next()).collect();
         let v: Vec<f32> = (0..total * hidden).map(|_| next()).collect();

@@ -220,10 +220,9 @@ impl Tiled {
         }
     }
 
-    /// The rows of `x` rounded to 8 bits, after checking the shapes of
+    /// The rows of `x` rounded to 8 bits for these weights (`weight_offset`:
+    /// see [`QuantisedRows::new`]), after checking the shapes of
     /// `y[t] += W · x[t]`; returns them and `t`.
-    /// `x` quantised for these weights (`weight_offset`: see
-    /// [`QuantisedRows::new`]), and its number of rows.
     fn inputs(&self, x: &[f32], y: &[f32], weight_offset: i32) -> (QuantisedRows, usize) {
         let t = x.len() / self.cols;
         assert_eq!(x.len(), t * self.cols);
@@ -527,6 +526,9 @@ impl QuantisedRows {
     }
 }
 
+/// One block of 32 inputs as `s · q`: NaN counts as 0, and a block with
+/// an infinite value (or only zeros) stays all zero (None). Rounds half to
+/// even, as `vcvtps2dq` does.
 fn quantise_block(block: &[f32], q: &mut [i8]) -> Option<(f32, i32)> {
     let clean = |v: f32| if v.is_nan() { 0.0 } else { v };
     let max = block.iter().fold(0f32, |m, &v| m.max(clean(v).abs()));
@@ -573,13 +575,10 @@ mod tests {
     }
 
     fn inputs(rows: usize, cols: usize, seed: u64) -> Vec<f32> {
-        let mut s = seed;
+        let mut rng = crate::test_rng::Lcg(seed);
         (0..rows * cols)
             .map(|i| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let u = (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+                let u = rng.unit() - 0.5;
                 // A few large values, like the encoder's outlier dimensions.
                 if i % 97 == 0 {
                     u * 40.0

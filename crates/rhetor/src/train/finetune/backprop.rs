@@ -525,25 +525,16 @@ mod tests {
     use super::*;
     use crate::encoder::forward::run_layers;
 
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> f32 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        }
-    }
+    use crate::test_rng::Lcg;
 
     fn random_layer(h: usize, f: usize, rng: &mut Lcg) -> LayerParams {
         let mut p = LayerParams::zeros(h, f);
         for (i, t) in p.t.iter_mut().enumerate() {
             for v in t.iter_mut() {
                 *v = if i == N1W || i == N2W {
-                    1.0 + 0.3 * rng.next()
+                    1.0 + 0.3 * rng.signed()
                 } else {
-                    0.5 * rng.next()
+                    0.5 * rng.signed()
                 };
             }
         }
@@ -565,7 +556,7 @@ mod tests {
         let (h, f) = (8, 12);
         let layers = [random_layer(h, f, &mut rng), random_layer(h, f, &mut rng)];
         let lens = [3, 5];
-        let x: Vec<f32> = (0..8 * h).map(|_| rng.next()).collect();
+        let x: Vec<f32> = (0..8 * h).map(|_| rng.signed()).collect();
         let mut y = x.clone();
         for l in &layers {
             y = forward(l, &y, &lens, 2, 1e-5).0;
@@ -585,8 +576,8 @@ mod tests {
         let (h, f) = (8, 12);
         let layers = vec![random_layer(h, f, &mut rng), random_layer(h, f, &mut rng)];
         let lens = [3, 5];
-        let x: Vec<f32> = (0..8 * h).map(|_| rng.next()).collect();
-        let c: Vec<f32> = (0..8 * h).map(|_| rng.next()).collect();
+        let x: Vec<f32> = (0..8 * h).map(|_| rng.signed()).collect();
+        let c: Vec<f32> = (0..8 * h).map(|_| rng.signed()).collect();
 
         let (y1, s1) = forward(&layers[0], &x, &lens, 2, 1e-5);
         let (_, s2) = forward(&layers[1], &y1, &lens, 2, 1e-5);

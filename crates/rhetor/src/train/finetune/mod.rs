@@ -515,13 +515,8 @@ mod tests {
     #[test]
     fn head_and_layer_gradients_match_finite_differences() {
         let (h, f, labels) = (8, 12, 3);
-        let mut seed = 5u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        };
+        let mut rng = crate::test_rng::Lcg(5);
+        let mut next = move || rng.signed();
         let mut layer = LayerParams::zeros(h, f);
         for (i, t) in layer.t.iter_mut().enumerate() {
             for v in t.iter_mut() {
